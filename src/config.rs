@@ -1,0 +1,262 @@
+//! `leakguard.toml`: rule files, inline rules, policies, fingerprint key.
+
+use std::{
+    collections::BTreeMap,
+    fmt,
+    path::{Path, PathBuf},
+};
+
+use serde::Deserialize;
+
+use crate::{
+    finding::{Action, Category},
+    policy::Policy,
+    redact::RedactStyle,
+    rules::{RuleError, RuleSetBuilder, RuleSpec},
+};
+
+/// The file name looked up in the working directory.
+pub const CONFIG_FILE: &str = "leakguard.toml";
+
+/// A parsed `leakguard.toml`.
+///
+/// ```toml
+/// rules = ["team-rules.toml"]   # more rule files, relative to this file
+/// builtin = true                # include the built-in rules
+///
+/// [fingerprint]
+/// key_file = "/etc/leakguard/key" # 32+ bytes; default: per install
+///
+/// [filter]                      # policy of `filter` (and `proxy`)
+/// style = "placeholder"         # placeholder | mask | hash
+/// pii = "block"
+/// low_confidence = "report"
+/// rules = { "generic-password-assignment" = "report" }
+///
+/// [scan]                        # policy of `scan` (and `hook`)
+/// low_confidence = "block"
+///
+/// [[rule]]                      # inline rules, same format as patterns/
+/// id = "acme-internal-token"
+/// # ...
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    path: Option<PathBuf>,
+    file: ConfigFile,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    #[serde(default)]
+    rules: Vec<PathBuf>,
+    #[serde(default)]
+    builtin: Option<bool>,
+    #[serde(default)]
+    fingerprint: Fingerprint,
+    #[serde(default)]
+    filter: PolicySection,
+    #[serde(default)]
+    scan: PolicySection,
+    #[serde(default)]
+    rule: Vec<RuleSpec>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Fingerprint {
+    key_file: Option<PathBuf>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PolicySection {
+    style: Option<String>,
+    secret: Option<String>,
+    pii: Option<String>,
+    custom: Option<String>,
+    low_confidence: Option<String>,
+    #[serde(default)]
+    rules: BTreeMap<String, String>,
+}
+
+/// An error reading or interpreting `leakguard.toml`.
+#[derive(Clone, Debug)]
+pub struct ConfigError {
+    path: String,
+    message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    /// Looks for `leakguard.toml` in `dir`.
+    pub fn discover(dir: &Path) -> Option<PathBuf> {
+        let p = dir.join(CONFIG_FILE);
+        p.is_file().then_some(p)
+    }
+
+    /// Reads and checks a config file.
+    ///
+    /// # Errors
+    ///
+    /// When the file is unreadable, not TOML, has unknown keys or bad
+    /// action and style names.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let err = |message: String| ConfigError {
+            path: path.display().to_string(),
+            message,
+        };
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| err(format!("cannot read: {e}")))?;
+        let file: ConfigFile = toml::from_str(&text)
+            .map_err(|e| err(e.to_string().trim_end().to_string()))?;
+        let config = Config { path: Some(path.to_path_buf()), file };
+        for section in [&config.file.filter, &config.file.scan] {
+            section.apply(&mut Policy::filter()).map_err(err)?;
+            section.style().map_err(err)?;
+        }
+        Ok(config)
+    }
+
+    /// The policy of `filter` and `proxy`: the defaults of
+    /// [`Policy::filter`] with this file's `[filter]` changes.
+    pub fn filter_policy(&self) -> Policy {
+        let mut p = Policy::filter();
+        self.file.filter.apply(&mut p).expect("checked by load");
+        p
+    }
+
+    /// The policy of `scan` and `hook`.
+    pub fn scan_policy(&self) -> Policy {
+        let mut p = Policy::scan();
+        self.file.scan.apply(&mut p).expect("checked by load");
+        p
+    }
+
+    /// The redaction style of `[filter]`.
+    pub fn redact_style(&self) -> RedactStyle {
+        self.file.filter.style().expect("checked by load")
+    }
+
+    /// Where the fingerprint key is kept, if the file says.
+    pub fn key_file(&self) -> Option<PathBuf> {
+        self.file.fingerprint.key_file.as_ref().map(|p| self.resolve(p))
+    }
+
+    /// Adds this file's rule files and inline rules to a rule set builder.
+    pub fn add_rules(&self, b: &mut RuleSetBuilder) {
+        if let Some(yes) = self.file.builtin {
+            b.builtin(yes);
+        }
+        for p in &self.file.rules {
+            b.add_path(self.resolve(p));
+        }
+        if !self.file.rule.is_empty() {
+            let name = self
+                .path
+                .as_ref()
+                .map_or(CONFIG_FILE.to_string(), |p| p.display().to_string());
+            b.add_specs(&name, self.file.rule.clone());
+        }
+    }
+
+    /// Loads the rule set: built-ins (unless turned off), this file's rules,
+    /// then `extra` rule files.
+    ///
+    /// # Errors
+    ///
+    /// Every bad rule at once; see [`RuleSetBuilder::build`].
+    pub fn rule_set(
+        &self,
+        extra: &[PathBuf],
+    ) -> Result<crate::RuleSet, RuleError> {
+        let mut b = crate::RuleSet::builder();
+        self.add_rules(&mut b);
+        for p in extra {
+            b.add_path(p);
+        }
+        b.build()
+    }
+
+    fn resolve(&self, p: &Path) -> PathBuf {
+        match self.path.as_ref().and_then(|c| c.parent()) {
+            Some(dir) if p.is_relative() => dir.join(p),
+            _ => p.to_path_buf(),
+        }
+    }
+}
+
+fn action(name: &str) -> Result<Action, String> {
+    Action::from_name(name).ok_or_else(|| {
+        format!("action {name:?} is not one of allow, report, redact, block")
+    })
+}
+
+impl PolicySection {
+    fn apply(&self, p: &mut Policy) -> Result<(), String> {
+        for (c, a) in [
+            (Category::Secret, &self.secret),
+            (Category::Pii, &self.pii),
+            (Category::Custom, &self.custom),
+        ] {
+            if let Some(a) = a {
+                p.category(c, action(a)?);
+            }
+        }
+        if let Some(a) = &self.low_confidence {
+            p.low_confidence(action(a)?);
+        }
+        for (id, a) in &self.rules {
+            p.rule(id, action(a)?);
+        }
+        Ok(())
+    }
+
+    fn style(&self) -> Result<RedactStyle, String> {
+        match self.style.as_deref() {
+            None | Some("placeholder") => Ok(RedactStyle::Placeholder),
+            Some("mask") => Ok(RedactStyle::Mask),
+            Some("hash") => Ok(RedactStyle::Hash),
+            Some(s) => {
+                Err(format!("style {s:?} is not one of placeholder, mask, hash"))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    #[test]
+    fn policies_and_bad_values() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(
+            dir.path(),
+            "leakguard.toml",
+            "[filter]\npii = \"block\"\nstyle = \"mask\"\n[scan]\nlow_confidence = \"block\"\n",
+        );
+        let c = Config::load(&p).unwrap();
+        assert_eq!(c.redact_style(), RedactStyle::Mask);
+        assert_eq!(Config::discover(dir.path()), Some(p));
+        let bad = write(dir.path(), "bad.toml", "[filter]\npii = \"drop\"\n");
+        let e = Config::load(&bad).unwrap_err().to_string();
+        assert!(e.contains("bad.toml") && e.contains("\"drop\""), "{e}");
+        let typo = write(dir.path(), "typo.toml", "[filtr]\n");
+        assert!(Config::load(&typo).unwrap_err().to_string().contains("filtr"));
+    }
+}

@@ -1,0 +1,91 @@
+//! leakguard finds secrets, customer data and proprietary code in outbound
+//! AI prompts, and blocks them or redacts what must not leave.
+//!
+//! It scans bytes (a prompt, a file, an LLM request body, a stream) with a
+//! compiled set of rules and reports each leak as a [`Finding`]: which rule,
+//! where (byte spans, line and column), a masked preview and a keyed
+//! fingerprint, never the secret itself.
+//!
+//! # Overview
+//!
+//! - [`RuleSet`]: validated rules, from the built-in packs
+//!   ([`RuleSet::builtin`]) and user TOML files ([`RuleSet::builder`]).
+//! - [`Scanner`]: rules compiled once, shared across threads; scans buffers
+//!   ([`Scanner::scan`], [`Scanner::scan_with`] with a reusable
+//!   [`Scratch`]).
+//! - [`StreamScanner`]: the same findings over `Read`/`Write` in bounded
+//!   memory, with redaction on the fly.
+//! - [`Redactor`]: replaces secrets by placeholders, masks or hashes.
+//! - [`Policy`]: decides each finding's [`Action`].
+//!
+//! # Example
+//!
+//! ```
+//! use leakguard::{Redactor, RedactStyle, RuleSet, Scanner};
+//!
+//! let scanner = Scanner::new(&RuleSet::builtin()).unwrap();
+//! let prompt = b"why does this fail? aws_key=AKIAZ3MSJV4WWNKWW5FG";
+//! let findings = scanner.scan(prompt);
+//! assert_eq!(findings[0].rule_id(), "aws-access-key-id");
+//! assert_eq!(findings[0].preview(), "AKIA\u{2026}W5FG");
+//!
+//! let clean = Redactor::new(RedactStyle::Placeholder).redact(prompt, &findings);
+//! assert_eq!(
+//!     String::from_utf8(clean).unwrap(),
+//!     "why does this fail? aws_key=[REDACTED:aws-access-key-id:1]"
+//! );
+//! ```
+//!
+//! # Crate features
+//!
+//! - `cli` (default): the `leakguard` binary and the crates only it needs
+//!   (clap, ignore, rayon, anyhow, tempfile). With `default-features =
+//!   false` the library is synchronous and light: aho-corasick, regex,
+//!   memchr, serde, toml, serde_json and the HMAC crates.
+//!
+//! # Untrusted input
+//!
+//! Haystacks are arbitrary bytes: invalid UTF-8, NUL bytes and binary data
+//! are scanned as bytes and never cause a panic. Scanning time is linear in
+//! the input: every rule's regex runs only in a window of at most its
+//! `max_len` bytes around a prefilter hit, and regexes are finite automata
+//! with compiled-size limits. Rule files are untrusted too: loading reports
+//! errors, never panics.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![deny(rustdoc::broken_intra_doc_links)]
+
+mod checks;
+mod config;
+mod engine;
+mod finding;
+mod keyed;
+mod policy;
+mod redact;
+mod report;
+mod rules;
+mod scan;
+mod stream;
+
+pub use crate::{
+    checks::{
+        china_id_check_char, iban_check_digits, is_placeholder,
+        luhn_check_digit, shannon_entropy, uscc_check_char, Check,
+    },
+    config::{Config, ConfigError},
+    finding::{
+        mask_preview, Action, Category, Confidence, Finding, Fingerprint,
+        Severity, Span,
+    },
+    keyed::FingerprintKey,
+    policy::Policy,
+    redact::{RedactStyle, Redactor},
+    report::{human_line, ReportFormat, ReportWriter},
+    rules::{
+        Prefilter, Rule, RuleError, RuleErrorKind, RuleSet, RuleSetBuilder,
+        MAX_RULE_LEN,
+    },
+    scan::{Scanner, ScannerBuilder, Scratch},
+    stream::{StreamScanner, StreamSummary},
+};

@@ -1,0 +1,143 @@
+//! Policy: what to do with each finding.
+
+use std::collections::HashMap;
+
+use crate::{
+    finding::{Action, Category, Confidence},
+    rules::Rule,
+};
+
+/// Decides the [`Action`] for each finding from its rule.
+///
+/// Precedence, first match wins: a per-rule override set here, the rule's
+/// own `action` field, the low-confidence action (for rules with
+/// `confidence = "low"`), then the action of the rule's category.
+#[derive(Clone, Debug)]
+pub struct Policy {
+    secret: Action,
+    pii: Action,
+    custom: Action,
+    low_confidence: Action,
+    rules: HashMap<String, Action>,
+}
+
+impl Policy {
+    /// Defaults for payloads leaving the company (`filter`, `proxy`): every
+    /// finding is redacted, low-confidence ones too, since a redacted false
+    /// alarm costs a prompt little.
+    pub fn filter() -> Policy {
+        Policy {
+            secret: Action::Redact,
+            pii: Action::Redact,
+            custom: Action::Redact,
+            low_confidence: Action::Redact,
+            rules: HashMap::new(),
+        }
+    }
+
+    /// Defaults for `scan` and `hook`: every finding fails the run, but
+    /// low-confidence ones are only reported, since a blocked commit over a
+    /// false alarm costs a developer's trust.
+    pub fn scan() -> Policy {
+        Policy {
+            secret: Action::Block,
+            pii: Action::Block,
+            custom: Action::Block,
+            low_confidence: Action::Report,
+            rules: HashMap::new(),
+        }
+    }
+
+    /// Sets the action of a category.
+    pub fn category(&mut self, c: Category, a: Action) -> &mut Policy {
+        match c {
+            Category::Secret => self.secret = a,
+            Category::Pii => self.pii = a,
+            Category::Custom => self.custom = a,
+        }
+        self
+    }
+
+    /// Sets the action of low-confidence rules.
+    pub fn low_confidence(&mut self, a: Action) -> &mut Policy {
+        self.low_confidence = a;
+        self
+    }
+
+    /// Overrides the action of one rule.
+    pub fn rule(&mut self, id: &str, a: Action) -> &mut Policy {
+        self.rules.insert(id.to_string(), a);
+        self
+    }
+
+    /// Sets every category and the low-confidence tier to `a`; per-rule
+    /// overrides stay.
+    pub fn all(&mut self, a: Action) -> &mut Policy {
+        for c in Category::ALL {
+            self.category(*c, a);
+        }
+        self.low_confidence = a;
+        self
+    }
+
+    /// The action for a finding of `rule`.
+    pub fn action_for(&self, rule: &Rule) -> Action {
+        if let Some(a) = self.rules.get(rule.id()) {
+            return *a;
+        }
+        if let Some(a) = rule.action() {
+            return a;
+        }
+        if rule.confidence() == Confidence::Low {
+            return self.low_confidence;
+        }
+        match rule.category() {
+            Category::Secret => self.secret,
+            Category::Pii => self.pii,
+            Category::Custom => self.custom,
+        }
+    }
+}
+
+impl Default for Policy {
+    fn default() -> Policy {
+        Policy::filter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::RuleSet;
+
+    fn rule(extra: &str) -> Rule {
+        let text = format!(
+            r#"[[rule]]
+id = "r"
+name = "r"
+category = "pii"
+severity = "low"
+keywords = ["k"]
+pattern = 'k\d'
+examples = ["k1"]
+negatives = ["k"]
+{extra}"#
+        );
+        RuleSet::from_toml("t", &text).unwrap().rules()[0].clone()
+    }
+
+    #[test]
+    fn precedence() {
+        let mut p = Policy::scan();
+        assert_eq!(p.action_for(&rule("")), Action::Block);
+        let low = rule("confidence = \"low\"");
+        assert_eq!(p.action_for(&low), Action::Report);
+        let own = rule("confidence = \"low\"\naction = \"redact\"");
+        assert_eq!(p.action_for(&own), Action::Redact);
+        p.rule("r", Action::Allow);
+        assert_eq!(p.action_for(&own), Action::Allow);
+        let mut f = Policy::filter();
+        f.all(Action::Block);
+        assert_eq!(f.action_for(&low), Action::Block);
+    }
+}

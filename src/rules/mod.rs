@@ -1,0 +1,609 @@
+//! Rules: loaded from TOML ([`RuleSpec`](spec::RuleSpec)), validated into
+//! [`Rule`]s, gathered in a [`RuleSet`].
+
+mod builtin;
+mod error;
+mod spec;
+
+use std::{path::Path, sync::Arc};
+
+use regex::bytes::{Regex, RegexBuilder};
+
+pub use self::error::{RuleError, RuleErrorKind};
+pub(crate) use self::spec::{RuleFile, RuleSpec};
+use crate::{
+    checks::Check,
+    finding::{Action, Category, Confidence, Severity},
+};
+
+/// Untrusted patterns get bounded compiled size (as Nosey Parker does).
+const REGEX_SIZE_LIMIT: usize = 16 << 20;
+/// Match length assumed for patterns with unbounded repetition.
+pub(crate) const DEFAULT_MAX_LEN: usize = 256;
+/// No rule may claim a longer match: it sets the streaming hold-back.
+pub const MAX_RULE_LEN: usize = 64 << 10;
+
+/// How a rule's candidate positions are found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Prefilter {
+    /// Occurrences of the rule's keywords (ASCII case-insensitive).
+    Keywords,
+    /// Runs of ASCII digits, single ` `, `-` or `.` allowed between digits,
+    /// with at least `min_digits` digits.
+    Digits {
+        /// Fewest digits in a run that triggers the rule.
+        min_digits: usize,
+    },
+}
+
+/// A validated rule, ready to compile into an engine.
+#[derive(Clone, Debug)]
+pub struct Rule {
+    pub(crate) id: Arc<str>,
+    pub(crate) name: String,
+    pub(crate) category: Category,
+    pub(crate) severity: Severity,
+    pub(crate) confidence: Confidence,
+    pub(crate) keywords: Vec<String>,
+    pub(crate) prefilter: Prefilter,
+    pub(crate) pattern: String,
+    pub(crate) regex: Regex,
+    pub(crate) secret_group: usize,
+    pub(crate) min_entropy: Option<f64>,
+    pub(crate) check: Check,
+    pub(crate) max_len: usize,
+    pub(crate) placeholder_filter: bool,
+    pub(crate) action: Option<Action>,
+    pub(crate) description: Option<String>,
+    pub(crate) references: Vec<String>,
+    pub(crate) examples: Vec<String>,
+    pub(crate) negatives: Vec<String>,
+    pub(crate) source: Arc<str>,
+}
+
+impl Rule {
+    /// Unique id, e.g. `aws-access-key-id`.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+    /// Human name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// Category.
+    pub fn category(&self) -> Category {
+        self.category
+    }
+    /// Severity.
+    pub fn severity(&self) -> Severity {
+        self.severity
+    }
+    /// Confidence tier.
+    pub fn confidence(&self) -> Confidence {
+        self.confidence
+    }
+    /// Lowercased prefilter keywords.
+    pub fn keywords(&self) -> &[String] {
+        &self.keywords
+    }
+    /// How candidates are found.
+    pub fn prefilter(&self) -> Prefilter {
+        self.prefilter
+    }
+    /// The regular expression source.
+    pub fn pattern(&self) -> &str {
+        &self.pattern
+    }
+    /// Capture group holding the secret (0 = whole match).
+    pub fn secret_group(&self) -> usize {
+        self.secret_group
+    }
+    /// Minimum Shannon entropy of the secret, if any.
+    pub fn min_entropy(&self) -> Option<f64> {
+        self.min_entropy
+    }
+    /// Validator applied to the secret.
+    pub fn check(&self) -> Check {
+        self.check
+    }
+    /// Longest match in bytes.
+    pub fn max_len(&self) -> usize {
+        self.max_len
+    }
+    /// Action set by the rule itself, overriding the category default.
+    pub fn action(&self) -> Option<Action> {
+        self.action
+    }
+    /// Why it matters, how to rotate.
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+    /// Links to the vendor's documentation of the format.
+    pub fn references(&self) -> &[String] {
+        &self.references
+    }
+    /// Inputs that must produce a finding of this rule.
+    pub fn examples(&self) -> &[String] {
+        &self.examples
+    }
+    /// Inputs that must not.
+    pub fn negatives(&self) -> &[String] {
+        &self.negatives
+    }
+    /// The file the rule came from (`patterns/aws.toml` for built-ins).
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Validates one spec. Collects every problem of the rule.
+    fn from_spec(spec: RuleSpec, source: &Arc<str>) -> Result<Rule, RuleError> {
+        let mut errs = Vec::new();
+        let mut bad = |msg: String| errs.push(RuleError::invalid(msg));
+
+        if !valid_id(&spec.id) {
+            bad(format!(
+                "id {:?} must be lowercase kebab-case ([a-z0-9] words \
+                 joined by '-')",
+                spec.id
+            ));
+        }
+        if spec.name.trim().is_empty() {
+            bad("name is empty".into());
+        }
+        let category = Category::from_name(&spec.category).unwrap_or_else(|| {
+            bad(format!(
+                "category {:?} is not one of secret, pii, custom",
+                spec.category
+            ));
+            Category::Custom
+        });
+        let severity = Severity::from_name(&spec.severity).unwrap_or_else(|| {
+            bad(format!(
+                "severity {:?} is not one of low, medium, high, critical",
+                spec.severity
+            ));
+            Severity::Medium
+        });
+        let confidence = match spec.confidence.as_deref() {
+            None => Confidence::High,
+            Some(c) => Confidence::from_name(c).unwrap_or_else(|| {
+                bad(format!("confidence {c:?} is not one of low, high"));
+                Confidence::High
+            }),
+        };
+        let keywords: Vec<String> =
+            spec.keywords.iter().map(|k| k.to_ascii_lowercase()).collect();
+        if keywords.iter().any(|k| k.is_empty()) {
+            bad("keywords must not be empty strings".into());
+        }
+        let prefilter = match spec.prefilter.as_deref() {
+            None | Some("keywords") => {
+                if keywords.is_empty() {
+                    bad("has no keywords: add literal keywords that occur \
+                         in every match, or set prefilter = \"digits\""
+                        .into());
+                }
+                if spec.min_digits.is_some() {
+                    bad("min_digits needs prefilter = \"digits\"".into());
+                }
+                Prefilter::Keywords
+            }
+            Some("digits") => {
+                if !keywords.is_empty() {
+                    bad("prefilter = \"digits\" takes no keywords".into());
+                }
+                let min_digits = spec.min_digits.unwrap_or(6);
+                if !(1..=32).contains(&min_digits) {
+                    bad(format!("min_digits {min_digits} is not in 1..=32"));
+                }
+                Prefilter::Digits { min_digits }
+            }
+            Some(p) => {
+                bad(format!("prefilter {p:?} is not one of keywords, digits"));
+                Prefilter::Keywords
+            }
+        };
+        let check = match spec.check.as_deref() {
+            None => Check::None,
+            Some(c) => Check::from_name(c).unwrap_or_else(|| {
+                let names: Vec<&str> =
+                    Check::ALL.iter().map(|c| c.name()).collect();
+                bad(format!(
+                    "check {c:?} is not one of {}",
+                    names.join(", ")
+                ));
+                Check::None
+            }),
+        };
+        if let Some(e) = spec.min_entropy {
+            if !(0.0..=8.0).contains(&e) {
+                bad(format!("min_entropy {e} is not in 0.0..=8.0"));
+            }
+        }
+        let action = spec.action.as_deref().and_then(|a| {
+            let parsed = Action::from_name(a);
+            if parsed.is_none() {
+                bad(format!(
+                    "action {a:?} is not one of allow, report, redact, block"
+                ));
+            }
+            parsed
+        });
+        if spec.examples.is_empty() {
+            bad("has no examples: add inputs the rule must match".into());
+        }
+        if spec.negatives.is_empty() {
+            bad("has no negatives: add inputs the rule must not match".into());
+        }
+        let (regex, max_len, secret_group) = match compile(&spec) {
+            Ok(v) => v,
+            Err(e) => {
+                errs.push(e);
+                (Regex::new("").expect("empty regex compiles"), 0, 0)
+            }
+        };
+        if let Some(e) = RuleError::join(errs) {
+            return Err(e.in_rule(&spec.id));
+        }
+        Ok(Rule {
+            id: spec.id.into(),
+            name: spec.name,
+            category,
+            severity,
+            confidence,
+            keywords,
+            prefilter,
+            pattern: spec.pattern,
+            regex,
+            secret_group,
+            min_entropy: spec.min_entropy,
+            check,
+            max_len,
+            placeholder_filter: spec
+                .placeholder_filter
+                .unwrap_or(category == Category::Secret),
+            action,
+            description: spec.description,
+            references: spec.references,
+            examples: spec.examples,
+            negatives: spec.negatives,
+            source: source.clone(),
+        })
+    }
+}
+
+/// Compiles the pattern and works out its longest match and secret group.
+fn compile(spec: &RuleSpec) -> Result<(Regex, usize, usize), RuleError> {
+    let pattern_err = |m: String| RuleError::new(RuleErrorKind::Pattern(m));
+    let regex = RegexBuilder::new(&spec.pattern)
+        .unicode(false)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .dfa_size_limit(REGEX_SIZE_LIMIT)
+        .build()
+        .map_err(|e| pattern_err(e.to_string()))?;
+    let hir = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(&spec.pattern)
+        .map_err(|e| pattern_err(e.to_string()))?;
+    if hir.properties().minimum_len() == Some(0) {
+        return Err(pattern_err("pattern can match the empty string".into()));
+    }
+    let max_len = match (spec.max_len, hir.properties().maximum_len()) {
+        (Some(n), _) => n,
+        (None, Some(n)) => n,
+        (None, None) => DEFAULT_MAX_LEN,
+    };
+    if max_len == 0 || max_len > MAX_RULE_LEN {
+        return Err(RuleError::invalid(format!(
+            "max_len {max_len} is not in 1..={MAX_RULE_LEN}"
+        )));
+    }
+    let groups = regex.captures_len() - 1;
+    let secret_group = spec.secret_group.unwrap_or(0);
+    if secret_group > groups {
+        return Err(RuleError::invalid(format!(
+            "secret_group {secret_group} does not exist (pattern has \
+             {groups} capture groups)"
+        )));
+    }
+    Ok((regex, max_len, secret_group))
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 80
+        && id.split('-').all(|w| {
+            !w.is_empty()
+                && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
+/// A validated set of rules with unique ids, ready to build a
+/// [`Scanner`](crate::Scanner).
+#[derive(Clone, Debug, Default)]
+pub struct RuleSet {
+    rules: Vec<Rule>,
+}
+
+impl RuleSet {
+    /// The rules embedded from the crate's `patterns/` folder.
+    pub fn builtin() -> RuleSet {
+        RuleSet::builder()
+            .build()
+            .expect("built-in rules are validated by the test suite")
+    }
+
+    /// A builder that starts with the built-in rules.
+    pub fn builder() -> RuleSetBuilder {
+        RuleSetBuilder { builtin: true, sources: Vec::new() }
+    }
+
+    /// Loads rules from TOML text alone (no built-ins). `source` names the
+    /// text in errors.
+    pub fn from_toml(source: &str, text: &str) -> Result<RuleSet, RuleError> {
+        let mut b = RuleSet::builder();
+        b.builtin(false).add_toml(source, text);
+        b.build()
+    }
+
+    /// The rules, in load order.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// Number of rules.
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    /// True when there is no rule.
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// The rule with this id.
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| &*r.id == id)
+    }
+}
+
+enum Source {
+    Toml { name: String, text: String },
+    Specs { name: String, specs: Vec<RuleSpec> },
+    Path(std::path::PathBuf),
+}
+
+/// Gathers rule sources and validates them together, reporting every bad
+/// rule of every file at once.
+pub struct RuleSetBuilder {
+    builtin: bool,
+    sources: Vec<Source>,
+}
+
+impl RuleSetBuilder {
+    /// Whether to include the built-in rules (default yes).
+    pub fn builtin(&mut self, yes: bool) -> &mut RuleSetBuilder {
+        self.builtin = yes;
+        self
+    }
+
+    /// Adds rules from TOML text; `name` identifies it in errors.
+    pub fn add_toml(&mut self, name: &str, text: &str) -> &mut RuleSetBuilder {
+        self.sources.push(Source::Toml {
+            name: name.to_string(),
+            text: text.to_string(),
+        });
+        self
+    }
+
+    /// Adds rules from a TOML file, read when building.
+    pub fn add_path(&mut self, path: impl AsRef<Path>) -> &mut RuleSetBuilder {
+        self.sources.push(Source::Path(path.as_ref().to_path_buf()));
+        self
+    }
+
+    pub(crate) fn add_specs(
+        &mut self,
+        name: &str,
+        specs: Vec<RuleSpec>,
+    ) -> &mut RuleSetBuilder {
+        self.sources.push(Source::Specs { name: name.to_string(), specs });
+        self
+    }
+
+    /// Validates every source.
+    ///
+    /// # Errors
+    ///
+    /// Every unreadable file, TOML error, invalid rule and duplicate id, all
+    /// at once.
+    pub fn build(&self) -> Result<RuleSet, RuleError> {
+        let mut errs = Vec::new();
+        let mut specs: Vec<(Arc<str>, RuleSpec)> = Vec::new();
+        let mut parse = |name: &str, text: &str, errs: &mut Vec<RuleError>| {
+            let name: Arc<str> = name.into();
+            match toml::from_str::<RuleFile>(text) {
+                Ok(file) => specs
+                    .extend(file.rule.into_iter().map(|s| (name.clone(), s))),
+                Err(e) => errs.push(
+                    RuleError::new(RuleErrorKind::Parse(
+                        e.to_string().trim_end().to_string(),
+                    ))
+                    .in_file(&name),
+                ),
+            }
+        };
+        if self.builtin {
+            for (name, text) in builtin::FILES {
+                parse(name, text, &mut errs);
+            }
+        }
+        let mut extra: Vec<(Arc<str>, RuleSpec)> = Vec::new();
+        for source in &self.sources {
+            match source {
+                Source::Toml { name, text } => parse(name, text, &mut errs),
+                Source::Specs { name, specs } => {
+                    let name: Arc<str> = name.as_str().into();
+                    extra.extend(specs.iter().map(|s| (name.clone(), s.clone())))
+                }
+                Source::Path(path) => {
+                    let name = path.display().to_string();
+                    match std::fs::read_to_string(path) {
+                        Ok(text) => parse(&name, &text, &mut errs),
+                        Err(e) => errs.push(
+                            RuleError::new(RuleErrorKind::Io(e.to_string()))
+                                .in_file(&name),
+                        ),
+                    }
+                }
+            }
+        }
+        specs.extend(extra);
+        let mut rules: Vec<Rule> = Vec::with_capacity(specs.len());
+        let mut seen = std::collections::HashMap::new();
+        for (source, spec) in specs {
+            if let Some(first) = seen.insert(spec.id.clone(), source.clone()) {
+                errs.push(
+                    RuleError::new(RuleErrorKind::Invalid(format!(
+                        "duplicate id (first defined in {first})"
+                    )))
+                    .in_rule(&spec.id)
+                    .in_file(&source),
+                );
+                continue;
+            }
+            match Rule::from_spec(spec, &source) {
+                Ok(rule) => rules.push(rule),
+                Err(e) => errs.push(flatten_in_file(e, &source)),
+            }
+        }
+        match RuleError::join(errs) {
+            Some(e) => Err(e),
+            None => Ok(RuleSet { rules }),
+        }
+    }
+}
+
+/// Tags every problem inside `e` with its file and flattens nesting.
+fn flatten_in_file(e: RuleError, file: &str) -> RuleError {
+    let rule = e.rule().map(str::to_string);
+    match e.kind().clone() {
+        RuleErrorKind::Multiple(all) => RuleError::join(
+            all.into_iter()
+                .map(|p| {
+                    let p = p.in_file(file);
+                    match &rule {
+                        Some(r) => p.in_rule(r),
+                        None => p,
+                    }
+                })
+                .collect(),
+        )
+        .expect("Multiple holds at least two errors"),
+        _ => e.in_file(file),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+[[rule]]
+id = "demo-token"
+name = "Demo token"
+category = "secret"
+severity = "high"
+keywords = ["DEMO_"]
+pattern = '''\b(demo_[a-z0-9]{8})\b'''
+secret_group = 1
+examples = ["t = demo_k3j4h5g6"]
+negatives = ["t = demo_short"]
+"#;
+
+    #[test]
+    fn loads_a_good_rule() {
+        let set = RuleSet::from_toml("good.toml", GOOD).unwrap();
+        let r = set.get("demo-token").unwrap();
+        assert_eq!(r.keywords(), ["demo_"]);
+        assert_eq!(r.max_len(), 13);
+        assert_eq!(r.secret_group(), 1);
+        assert!(r.placeholder_filter);
+        assert_eq!(r.source(), "good.toml");
+    }
+
+    #[test]
+    fn reports_every_bad_rule_with_file_and_id() {
+        let text = r#"
+[[rule]]
+id = "Bad_Id"
+name = "x"
+category = "secrets"
+severity = "high"
+keywords = ["x"]
+pattern = '''x('''
+examples = ["x"]
+negatives = ["y"]
+
+[[rule]]
+id = "no-keywords"
+name = "y"
+category = "pii"
+severity = "low"
+pattern = '''y{3}'''
+secret_group = 2
+examples = ["yyy"]
+"#;
+        let err = RuleSet::from_toml("bad.toml", text).unwrap_err();
+        let msg = err.to_string();
+        for needle in [
+            "bad.toml: rule `Bad_Id`: id \"Bad_Id\"",
+            "category \"secrets\"",
+            "rule `Bad_Id`: bad pattern",
+            "rule `no-keywords`: has no keywords",
+            "rule `no-keywords`: has no negatives",
+            "secret_group 2 does not exist",
+        ] {
+            assert!(msg.contains(needle), "missing {needle:?} in:\n{msg}");
+        }
+        assert!(err.problems().len() >= 6, "{msg}");
+    }
+
+    #[test]
+    fn duplicate_ids_across_files_are_named() {
+        let mut b = RuleSet::builder();
+        b.builtin(false).add_toml("a.toml", GOOD).add_toml("b.toml", GOOD);
+        let msg = b.build().unwrap_err().to_string();
+        assert!(msg.contains("b.toml: rule `demo-token`: duplicate id"));
+        assert!(msg.contains("first defined in a.toml"), "{msg}");
+    }
+
+    #[test]
+    fn toml_errors_name_the_file_and_unknown_fields_are_refused() {
+        let err = RuleSet::from_toml("x.toml", "[[rule]\n").unwrap_err();
+        assert!(err.to_string().starts_with("x.toml: invalid rule file"));
+        let typo = GOOD.replace("secret_group", "secret_grp");
+        let msg = RuleSet::from_toml("t.toml", &typo).unwrap_err().to_string();
+        assert!(msg.contains("secret_grp"), "{msg}");
+    }
+
+    #[test]
+    fn unbounded_patterns_get_default_or_declared_max_len() {
+        let t = GOOD.replace("[a-z0-9]{8}", "[a-z0-9]+");
+        let set = RuleSet::from_toml("t", &t).unwrap();
+        assert_eq!(set.rules()[0].max_len(), DEFAULT_MAX_LEN);
+        let t = t.replace("secret_group = 1", "secret_group = 1\nmax_len = 999");
+        let set = RuleSet::from_toml("t", &t).unwrap();
+        assert_eq!(set.rules()[0].max_len(), 999);
+    }
+
+    #[test]
+    fn empty_matching_patterns_are_refused() {
+        let t = GOOD.replace(r"\b(demo_[a-z0-9]{8})\b", "(demo_)?");
+        let t = t.replace("secret_group = 1", "");
+        let msg = RuleSet::from_toml("t", &t).unwrap_err().to_string();
+        assert!(msg.contains("empty string"), "{msg}");
+    }
+}

@@ -1,0 +1,421 @@
+//! The scanner: engine candidates, confirmed by one shared stage.
+
+use std::{ops::Range, sync::Arc};
+
+use regex::bytes::CaptureLocations;
+
+use crate::{
+    checks::{self, Check},
+    engine::{AnyEngine, AnyScratch, Candidate},
+    finding::{mask_preview, Action, Finding, Span},
+    keyed::FingerprintKey,
+    policy::Policy,
+    rules::{Rule, RuleError, RuleSet},
+};
+
+/// Bytes of look-around context kept on each side of a rule's window, so
+/// that `\b` and `$` at a window edge see the real neighbouring character
+/// (up to 4 bytes in UTF-8).
+pub(crate) const CONTEXT: usize = 4;
+
+/// Builds a [`Scanner`].
+///
+/// ```
+/// use leakguard::{Policy, RuleSet, ScannerBuilder};
+///
+/// let scanner = ScannerBuilder::new()
+///     .policy(Policy::scan())
+///     .build(&RuleSet::builtin())
+///     .unwrap();
+/// assert!(scanner.scan(b"nothing to see").is_empty());
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct ScannerBuilder {
+    config: Config,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Config {
+    key: Option<FingerprintKey>,
+    policy: Policy,
+}
+
+impl ScannerBuilder {
+    /// A builder with the default configuration: a random fingerprint key
+    /// and the `filter` policy.
+    pub fn new() -> ScannerBuilder {
+        ScannerBuilder::default()
+    }
+
+    /// The key for finding fingerprints.
+    pub fn fingerprint_key(&mut self, key: FingerprintKey) -> &mut Self {
+        self.config.key = Some(key);
+        self
+    }
+
+    /// The policy that sets each finding's action.
+    pub fn policy(&mut self, policy: Policy) -> &mut Self {
+        self.config.policy = policy;
+        self
+    }
+
+    /// Compiles the rules into a scanner.
+    ///
+    /// # Errors
+    ///
+    /// When the prefilter automaton cannot be built.
+    pub fn build(&self, rules: &RuleSet) -> Result<Scanner, RuleError> {
+        let engine = AnyEngine::build(rules)?;
+        let longest =
+            rules.rules().iter().map(|r| r.max_len()).max().unwrap_or(0);
+        let look_back = longest + CONTEXT;
+        let hold_back = engine.max_hit_len() + longest + CONTEXT;
+        let actions =
+            rules.rules().iter().map(|r| self.config.policy.action_for(r));
+        Ok(Scanner {
+            inner: Arc::new(Inner {
+                actions: actions.collect(),
+                rules: rules.clone(),
+                engine,
+                key: self.config.key.clone().unwrap_or_default(),
+                policy: self.config.policy.clone(),
+                look_back,
+                hold_back,
+            }),
+        })
+    }
+}
+
+/// A compiled set of rules that finds leaks in bytes.
+///
+/// Compile once, share everywhere: `Scanner` is `Send + Sync` and cheap to
+/// clone. Each thread scanning with [`Scanner::scan_with`] keeps its own
+/// [`Scratch`].
+#[derive(Clone, Debug)]
+pub struct Scanner {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    rules: RuleSet,
+    actions: Vec<Action>,
+    engine: AnyEngine,
+    key: FingerprintKey,
+    policy: Policy,
+    look_back: usize,
+    hold_back: usize,
+}
+
+/// Mutable per-thread state for [`Scanner::scan_with`]: reused buffers, so a
+/// warm scan allocates only for the findings it returns.
+#[derive(Debug)]
+pub struct Scratch {
+    engine: AnyScratch,
+    candidates: Vec<Candidate>,
+    raw: Vec<Raw>,
+    locs: Vec<Option<CaptureLocations>>,
+}
+
+/// A confirmed match before it becomes a [`Finding`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Raw {
+    rule: u32,
+    span: Span,
+    secret: Span,
+}
+
+/// Where a line starts, so line and column can be counted forward.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct LinePos {
+    /// Absolute offset up to which newlines have been counted.
+    pub(crate) pos: usize,
+    /// 1-based line number at `pos`.
+    pub(crate) line: u64,
+    /// Absolute offset where that line starts.
+    pub(crate) line_start: usize,
+}
+
+impl LinePos {
+    pub(crate) const START: LinePos = LinePos { pos: 0, line: 1, line_start: 0 };
+
+    /// Counts lines forward to absolute offset `to`; `hay[0]` is at `base`.
+    pub(crate) fn advance(&mut self, hay: &[u8], base: usize, to: usize) {
+        if to <= self.pos {
+            return;
+        }
+        let region = &hay[self.pos - base..to - base];
+        let newlines = memchr::memchr_iter(b'\n', region).count();
+        if newlines > 0 {
+            self.line += newlines as u64;
+            let last = memchr::memrchr(b'\n', region).expect("counted one");
+            self.line_start = self.pos + last + 1;
+        }
+        self.pos = to;
+    }
+}
+
+impl Scanner {
+    /// A scanner over `rules` with the default configuration.
+    ///
+    /// # Errors
+    ///
+    /// See [`ScannerBuilder::build`].
+    pub fn new(rules: &RuleSet) -> Result<Scanner, RuleError> {
+        ScannerBuilder::new().build(rules)
+    }
+
+    /// The rules this scanner runs.
+    pub fn rules(&self) -> &RuleSet {
+        &self.inner.rules
+    }
+
+    /// The policy it applies.
+    pub fn policy(&self) -> &Policy {
+        &self.inner.policy
+    }
+
+    /// The fingerprint key.
+    pub fn fingerprint_key(&self) -> &FingerprintKey {
+        &self.inner.key
+    }
+
+    /// Bytes a streaming scan holds back before it can decide: the longest
+    /// hit plus the longest match plus context.
+    pub fn hold_back(&self) -> usize {
+        self.inner.hold_back
+    }
+
+    /// Bytes before a hit that a match can start at (plus context).
+    pub(crate) fn look_back(&self) -> usize {
+        self.inner.look_back
+    }
+
+    /// Fresh scratch space for [`Scanner::scan_with`].
+    pub fn scratch(&self) -> Scratch {
+        Scratch {
+            engine: self.inner.engine.new_scratch(),
+            candidates: Vec::new(),
+            raw: Vec::new(),
+            locs: vec![None; self.inner.rules.len()],
+        }
+    }
+
+    /// Scans a buffer and returns its findings in order of position.
+    ///
+    /// Findings whose action is [`Action::Allow`] are dropped.
+    pub fn scan(&self, hay: &[u8]) -> Vec<Finding> {
+        let mut out = Vec::new();
+        self.scan_with(&mut self.scratch(), hay, &mut out);
+        out
+    }
+
+    /// Scans a buffer into `out` (cleared first), reusing `scratch`.
+    ///
+    /// Findings are ordered by match start, then match end, then rule.
+    pub fn scan_with(
+        &self,
+        scratch: &mut Scratch,
+        hay: &[u8],
+        out: &mut Vec<Finding>,
+    ) {
+        out.clear();
+        self.scan_round(scratch, hay, 0, 0..hay.len(), LinePos::START, out);
+        out.sort_by(order);
+    }
+
+    /// Scans the candidates whose hit starts in `range` of `hay` (where
+    /// `hay[0]` sits at absolute offset `base`), appending findings with
+    /// absolute spans to `out`. `lines` must be at or before every finding.
+    pub(crate) fn scan_round(
+        &self,
+        s: &mut Scratch,
+        hay: &[u8],
+        base: usize,
+        range: Range<usize>,
+        mut lines: LinePos,
+        out: &mut Vec<Finding>,
+    ) {
+        let inner = &*self.inner;
+        s.candidates.clear();
+        s.raw.clear();
+        let cands = &mut s.candidates;
+        inner.engine.candidates(hay, range, &mut s.engine, |c| cands.push(c));
+        if s.candidates.is_empty() {
+            return;
+        }
+        s.candidates.sort_unstable();
+        s.candidates.dedup();
+        for c in &s.candidates {
+            let rule = &inner.rules.rules()[c.rule as usize];
+            if inner.actions[c.rule as usize] == Action::Allow {
+                continue;
+            }
+            let locs = s.locs[c.rule as usize]
+                .get_or_insert_with(|| rule.regex.capture_locations());
+            confirm(rule, c, hay, locs, &mut s.raw);
+        }
+        // The same match may come from several hits.
+        s.raw.sort_unstable_by_key(|r| (r.secret.start, r.span, r.rule));
+        s.raw.dedup();
+        for raw in &s.raw {
+            let rule = &inner.rules.rules()[raw.rule as usize];
+            let secret = &hay[raw.secret];
+            lines.advance(hay, base, base + raw.secret.start);
+            out.push(Finding {
+                rule_index: raw.rule as usize,
+                rule_id: rule.id.clone(),
+                category: rule.category(),
+                severity: rule.severity(),
+                confidence: rule.confidence(),
+                span: raw.span.offset(base),
+                secret: raw.secret.offset(base),
+                line: lines.line,
+                column: (base + raw.secret.start - lines.line_start) as u64 + 1,
+                preview: mask_preview(secret),
+                fingerprint: inner.key.fingerprint(rule.id(), secret),
+                action: inner.actions[raw.rule as usize],
+            });
+        }
+    }
+}
+
+/// The order of findings in every output: by match start, match end, rule.
+pub(crate) fn order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
+    (a.span.start, a.span.end, a.rule_index).cmp(&(
+        b.span.start,
+        b.span.end,
+        b.rule_index,
+    ))
+}
+
+/// Runs the rule's regex in a window around the hit: every match that
+/// overlaps the hit and whose secret passes the rule's filters is kept.
+fn confirm(
+    rule: &Rule,
+    c: &Candidate,
+    hay: &[u8],
+    locs: &mut CaptureLocations,
+    out: &mut Vec<Raw>,
+) {
+    let hit = c.hit;
+    let window_start = hit.start.saturating_sub(rule.max_len);
+    // A match overlapping the hit ends before hit.end + max_len; CONTEXT
+    // more bytes let a trailing `\b` see the next character. Truncating the
+    // haystack here, not at its end, keeps the work bounded by the window.
+    let window_end = (hit.end + rule.max_len + CONTEXT).min(hay.len());
+    let window = &hay[..window_end];
+    let mut at = window_start;
+    while at < hit.end {
+        let Some(m) = rule.regex.captures_read_at(locs, window, at) else {
+            break;
+        };
+        if m.start() >= hit.end {
+            break;
+        }
+        if m.end() > hit.start {
+            if let Some((s, e)) = locs.get(rule.secret_group) {
+                if s < e && accept(rule, &hay[s..e]) {
+                    out.push(Raw {
+                        rule: c.rule,
+                        span: Span::new(m.start(), m.end()),
+                        secret: Span::new(s, e),
+                    });
+                }
+            }
+        }
+        // Patterns cannot match empty (checked at load), so this advances.
+        at = m.end().max(m.start() + 1);
+    }
+}
+
+/// The rule's filters on the secret bytes.
+fn accept(rule: &Rule, secret: &[u8]) -> bool {
+    if let Some(min) = rule.min_entropy {
+        if checks::shannon_entropy(secret) < min {
+            return false;
+        }
+    }
+    if rule.check != Check::None && !rule.check.validate(secret) {
+        return false;
+    }
+    !(rule.placeholder_filter && checks::is_placeholder(secret))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scanner(toml: &str) -> Scanner {
+        let rules = RuleSet::from_toml("t", toml).unwrap();
+        ScannerBuilder::new()
+            .fingerprint_key(FingerprintKey::from_bytes([1; 32]))
+            .build(&rules)
+            .unwrap()
+    }
+
+    const AWS: &str = r#"
+[[rule]]
+id = "aws-access-key-id"
+name = "AWS access key ID"
+category = "secret"
+severity = "high"
+keywords = ["akia", "asia"]
+pattern = '''\b((?:AKIA|ASIA)[A-Z2-7]{16})\b'''
+secret_group = 1
+examples = ['k = AKIAZ3MSJV4WWNKWW5FG']
+negatives = ['AKIAXXXXXXXXXXXXXXXX']
+
+[[rule]]
+id = "mobile"
+name = "mobile"
+category = "pii"
+severity = "medium"
+prefilter = "digits"
+min_digits = 11
+pattern = '''\b(1[3-9][0-9]{9})\b'''
+secret_group = 1
+examples = ['13812345678']
+negatives = ['23812345678']
+"#;
+
+    #[test]
+    fn finds_spans_lines_and_columns() {
+        let s = scanner(AWS);
+        let hay = "line one\n密钥AKIAZ3MSJV4WWNKWW5FG\n手机号13812345678谢谢";
+        let f = s.scan(hay.as_bytes());
+        assert_eq!(f.len(), 2, "{f:?}");
+        assert_eq!(f[0].rule_id(), "aws-access-key-id");
+        assert_eq!(&hay[f[0].secret.start..f[0].secret.end], "AKIAZ3MSJV4WWNKWW5FG");
+        assert_eq!((f[0].line(), f[0].column()), (2, 7));
+        assert_eq!(f[0].preview(), "AKIA…W5FG");
+        assert_eq!(f[1].rule_id(), "mobile");
+        assert_eq!(&hay[f[1].secret.start..f[1].secret.end], "13812345678");
+        assert_eq!((f[1].line(), f[1].column()), (3, 10));
+    }
+
+    #[test]
+    fn boundaries_and_placeholders_reject() {
+        let s = scanner(AWS);
+        assert!(s.scan(b"XAKIAZ3MSJV4WWNKWW5FG").is_empty());
+        assert!(s.scan(b"AKIAZ3MSJV4WWNKWW5FGA").is_empty());
+        assert!(s.scan(b"AKIAXXXXXXXXXXXXXXXX").is_empty());
+        assert!(s.scan(b"138123456789").is_empty());
+    }
+
+    #[test]
+    fn debug_of_finding_holds_no_secret() {
+        let s = scanner(AWS);
+        let f = s.scan(b"AKIAZ3MSJV4WWNKWW5FG");
+        let shown = format!("{:?} {}", f[0], f[0]);
+        assert!(!shown.contains("Z3MSJV4WWNKWW"), "{shown}");
+    }
+
+    #[test]
+    fn same_secret_same_fingerprint() {
+        let s = scanner(AWS);
+        let f = s.scan(b"AKIAZ3MSJV4WWNKWW5FG AKIAZ3MSJV4WWNKWW5FG");
+        assert_eq!(f.len(), 2);
+        assert_eq!(f[0].fingerprint(), f[1].fingerprint());
+    }
+}
