@@ -83,8 +83,8 @@ pub use crate::{
     redact::{RedactStyle, Redactor},
     report::{human_line, ReportFormat, ReportWriter},
     rules::{
-        Prefilter, Rule, RuleError, RuleErrorKind, RuleSet, RuleSetBuilder,
-        MAX_RULE_LEN,
+        check_examples, ExampleFailure, ExampleReport, Prefilter, Rule,
+        RuleError, RuleErrorKind, RuleSet, RuleSetBuilder, MAX_RULE_LEN,
     },
     scan::{Scanner, ScannerBuilder, Scratch},
     stream::{StreamScanner, StreamSummary},

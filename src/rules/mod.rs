@@ -2,6 +2,7 @@
 //! [`Rule`]s, gathered in a [`RuleSet`].
 
 mod builtin;
+mod check;
 mod error;
 mod spec;
 
@@ -9,6 +10,7 @@ use std::{path::Path, sync::Arc};
 
 use regex::bytes::{Regex, RegexBuilder};
 
+pub use self::check::{check_examples, ExampleFailure, ExampleReport};
 pub use self::error::{RuleError, RuleErrorKind};
 pub(crate) use self::spec::{RuleFile, RuleSpec};
 use crate::{

@@ -1,1 +1,41 @@
-fn main(){}
+//! The `leakguard` command: flags in, library calls, exit status out.
+
+mod args;
+mod cmd_filter;
+mod cmd_rules;
+mod cmd_scan;
+mod setup;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::args::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Scan(a) => cmd_scan::run(&cli.global, a),
+        Command::Filter(a) => cmd_filter::run(&cli.global, a),
+        Command::Rules(a) => cmd_rules::run(&cli.global, a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            // A closed pipe downstream (`leakguard ... | head`) is not an
+            // error, as in grep.
+            if is_broken_pipe(&e) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("leakguard: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

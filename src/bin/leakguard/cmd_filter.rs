@@ -1,0 +1,111 @@
+//! `leakguard filter`: stdin to stdout, redacting (or blocking) leaks.
+
+use std::{
+    fs::File,
+    io::{self, BufWriter, Seek, Write},
+    process::ExitCode,
+};
+
+use anyhow::Context;
+use leakguard::{
+    human_line, Action, RedactStyle, Redactor, ReportFormat, ReportWriter,
+    ScannerBuilder, StreamScanner,
+};
+
+use crate::{
+    args::{FilterArgs, GlobalArgs, Style},
+    setup,
+};
+
+pub fn run(global: &GlobalArgs, args: &FilterArgs) -> anyhow::Result<ExitCode> {
+    let setup = setup::load(global, &[])?;
+    let mut policy = setup.config.filter_policy();
+    if args.block {
+        policy.all(Action::Block);
+    }
+    let style = match args.style {
+        Some(Style::Placeholder) => RedactStyle::Placeholder,
+        Some(Style::Mask) => RedactStyle::Mask,
+        Some(Style::Hash) => RedactStyle::Hash,
+        None => setup.config.redact_style(),
+    };
+    let can_block =
+        setup.rules.rules().iter().any(|r| policy.action_for(r) == Action::Block);
+    let scanner = ScannerBuilder::new()
+        .policy(policy)
+        .fingerprint_key(setup::fingerprint_key(&setup.config)?)
+        .build(&setup.rules)?;
+
+    let mut report = match &args.report {
+        Some(p) => Some(ReportWriter::new(
+            BufWriter::new(
+                File::create(p)
+                    .with_context(|| format!("cannot create {}", p.display()))?,
+            ),
+            ReportFormat::Jsonl,
+            &setup.rules,
+        )),
+        None => None,
+    };
+    let mut blocked = 0u64;
+    let mut report_err: Option<io::Error> = None;
+    let mut stderr = io::stderr().lock();
+    let mut on_finding = |f: &leakguard::Finding| {
+        if f.action() == Action::Block {
+            blocked += 1;
+        }
+        if !args.quiet {
+            let _ = writeln!(stderr, "leakguard: {}", human_line(None, f));
+        }
+        if let Some(r) = report.as_mut() {
+            if let Err(e) = r.finding(None, f) {
+                report_err.get_or_insert(e);
+            }
+        }
+    };
+    let mut redactor = Redactor::new(style);
+    let stream = StreamScanner::new(&scanner);
+    let stdin = io::stdin().lock();
+    if can_block {
+        // A block must withhold everything, so the redacted output waits in
+        // a temporary file (memory stays bounded) until the end is known.
+        let mut spool = tempfile::tempfile().context("cannot create spool")?;
+        stream
+            .redact(stdin, BufWriter::new(&mut spool), &mut redactor, &mut on_finding)
+            .context("filter failed")?;
+        drop(on_finding);
+        finish_report(report, report_err)?;
+        if blocked > 0 {
+            eprintln!(
+                "leakguard: blocked: {blocked} finding(s) must not leave; \
+                 nothing was written"
+            );
+            return Ok(ExitCode::from(1));
+        }
+        spool.rewind()?;
+        let mut out = io::stdout().lock();
+        io::copy(&mut spool, &mut out)?;
+        out.flush()?;
+    } else {
+        let out = BufWriter::with_capacity(64 << 10, io::stdout().lock());
+        stream
+            .redact(stdin, out, &mut redactor, &mut on_finding)
+            .context("filter failed")?;
+        drop(on_finding);
+        finish_report(report, report_err)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn finish_report(
+    report: Option<ReportWriter<BufWriter<File>>>,
+    err: Option<io::Error>,
+) -> anyhow::Result<()> {
+    if let Some(e) = err {
+        return Err(e).context("cannot write report");
+    }
+    if let Some(r) = report {
+        r.finish().context("cannot write report")?;
+    }
+    Ok(())
+}
