@@ -21,7 +21,10 @@ impl Rng {
     }
     fn string(&mut self, alphabet: &[u8], n: usize) -> String {
         (0..n)
-            .map(|_| alphabet[(self.next() % alphabet.len() as u64) as usize] as char)
+            .map(|_| {
+                alphabet[(self.next() % alphabet.len() as u64) as usize]
+                    as char
+            })
             .collect()
     }
 }

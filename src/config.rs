@@ -225,9 +225,9 @@ impl PolicySection {
             None | Some("placeholder") => Ok(RedactStyle::Placeholder),
             Some("mask") => Ok(RedactStyle::Mask),
             Some("hash") => Ok(RedactStyle::Hash),
-            Some(s) => {
-                Err(format!("style {s:?} is not one of placeholder, mask, hash"))
-            }
+            Some(s) => Err(format!(
+                "style {s:?} is not one of placeholder, mask, hash"
+            )),
         }
     }
 }
@@ -257,6 +257,9 @@ mod tests {
         let e = Config::load(&bad).unwrap_err().to_string();
         assert!(e.contains("bad.toml") && e.contains("\"drop\""), "{e}");
         let typo = write(dir.path(), "typo.toml", "[filtr]\n");
-        assert!(Config::load(&typo).unwrap_err().to_string().contains("filtr"));
+        assert!(Config::load(&typo)
+            .unwrap_err()
+            .to_string()
+            .contains("filtr"));
     }
 }

@@ -3,7 +3,9 @@
 use std::{fmt, ops::Index, sync::Arc};
 
 /// A half-open range of byte offsets `[start, end)` into the scanned input.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash,
+)]
 pub struct Span {
     /// Offset of the first byte.
     pub start: usize,

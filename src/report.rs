@@ -58,7 +58,11 @@ impl<W: Write> ReportWriter<W> {
     /// # Errors
     ///
     /// The underlying writer's errors.
-    pub fn finding(&mut self, path: Option<&str>, f: &Finding) -> io::Result<()> {
+    pub fn finding(
+        &mut self,
+        path: Option<&str>,
+        f: &Finding,
+    ) -> io::Result<()> {
         match self.format {
             ReportFormat::Human => writeln!(self.w, "{}", human_line(path, f)),
             ReportFormat::Jsonl => {
@@ -212,8 +216,14 @@ fn sarif_uri(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for b in path.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_'
-            | b'~' | b'/' => out.push(b as char),
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'.'
+            | b'_'
+            | b'~'
+            | b'/' => out.push(b as char),
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }

@@ -137,7 +137,8 @@ pub(crate) struct LinePos {
 }
 
 impl LinePos {
-    pub(crate) const START: LinePos = LinePos { pos: 0, line: 1, line_start: 0 };
+    pub(crate) const START: LinePos =
+        LinePos { pos: 0, line: 1, line_start: 0 };
 
     /// Counts lines forward to absolute offset `to`; `hay[0]` is at `base`.
     pub(crate) fn advance(&mut self, hay: &[u8], base: usize, to: usize) {
@@ -271,7 +272,8 @@ impl Scanner {
                 span: raw.span.offset(base),
                 secret: raw.secret.offset(base),
                 line: lines.line,
-                column: (base + raw.secret.start - lines.line_start) as u64 + 1,
+                column: (base + raw.secret.start - lines.line_start) as u64
+                    + 1,
                 preview: mask_preview(secret),
                 fingerprint: inner.key.fingerprint(rule.id(), secret),
                 action: inner.actions[raw.rule as usize],
@@ -386,7 +388,10 @@ negatives = ['23812345678']
         let f = s.scan(hay.as_bytes());
         assert_eq!(f.len(), 2, "{f:?}");
         assert_eq!(f[0].rule_id(), "aws-access-key-id");
-        assert_eq!(&hay[f[0].secret.start..f[0].secret.end], "AKIAZ3MSJV4WWNKWW5FG");
+        assert_eq!(
+            &hay[f[0].secret.start..f[0].secret.end],
+            "AKIAZ3MSJV4WWNKWW5FG"
+        );
         assert_eq!((f[0].line(), f[0].column()), (2, 7));
         assert_eq!(f[0].preview(), "AKIA…W5FG");
         assert_eq!(f[1].rule_id(), "mobile");

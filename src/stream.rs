@@ -92,7 +92,8 @@ impl<'s> StreamScanner<'s> {
         redactor: &mut Redactor,
         on_finding: F,
     ) -> io::Result<StreamSummary> {
-        let summary = self.run(reader, Some((&mut writer, redactor)), on_finding)?;
+        let summary =
+            self.run(reader, Some((&mut writer, redactor)), on_finding)?;
         writer.flush()?;
         Ok(summary)
     }
@@ -138,7 +139,14 @@ impl<'s> StreamScanner<'s> {
             if limit > done {
                 round.clear();
                 let range = done - base..limit - base;
-                sc.scan_round(&mut scratch, &buf, base, range, lines, &mut round);
+                sc.scan_round(
+                    &mut scratch,
+                    &buf,
+                    base,
+                    range,
+                    lines,
+                    &mut round,
+                );
                 done = limit;
                 for f in round.drain(..) {
                     let dup = pending.iter().any(|p| {
@@ -178,9 +186,9 @@ impl<'s> StreamScanner<'s> {
                 queue.drain(..used);
                 // Plain bytes up to `settled`, stopping at a group that a
                 // later finding may still extend.
-                let stop = queue
-                    .first()
-                    .map_or(settled, |f| f.secret.start.clamp(out_pos, settled));
+                let stop = queue.first().map_or(settled, |f| {
+                    f.secret.start.clamp(out_pos, settled)
+                });
                 if stop > out_pos {
                     w.write_all(&buf[out_pos - base..stop - base])?;
                     out_pos = stop;
@@ -192,7 +200,8 @@ impl<'s> StreamScanner<'s> {
             }
 
             // Drop what no later step needs.
-            let keep = if out.is_some() { out_pos.min(lines.pos) } else { lines.pos };
+            let keep =
+                if out.is_some() { out_pos.min(lines.pos) } else { lines.pos };
             if keep > base {
                 buf.drain(..keep - base);
                 base = keep;

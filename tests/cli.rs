@@ -40,12 +40,20 @@ fn stdout_of(cmd: &mut Command) -> (i32, String, String) {
 fn scan_exit_codes_dirty_clean_missing() {
     let dir = tempfile::tempdir().unwrap();
     let key = gen::aws_key_id(&mut Rng::new(10)).secret;
-    write(dir.path(), "dirty/app/config.py", &format!("x = 1\nAWS_KEY = \"{key}\"\n"));
+    write(
+        dir.path(),
+        "dirty/app/config.py",
+        &format!("x = 1\nAWS_KEY = \"{key}\"\n"),
+    );
     write(dir.path(), "clean/readme.md", "nothing to see here\n");
 
-    let (code, out, err) = stdout_of(leakguard(dir.path()).args(["scan", "dirty"]));
+    let (code, out, err) =
+        stdout_of(leakguard(dir.path()).args(["scan", "dirty"]));
     assert_eq!(code, 1, "{out}{err}");
-    assert!(out.contains("dirty/app/config.py:2:12: aws-access-key-id"), "{out}");
+    assert!(
+        out.contains("dirty/app/config.py:2:12: aws-access-key-id"),
+        "{out}"
+    );
     assert!(!out.contains(&key) && !err.contains(&key));
 
     leakguard(dir.path()).args(["scan", "clean"]).assert().code(0);
@@ -69,8 +77,9 @@ fn no_output_format_prints_a_whole_secret() {
     }
     write(dir.path(), "leaky.env", &text);
     for format in ["human", "json", "jsonl", "sarif"] {
-        let (code, out, err) =
-            stdout_of(leakguard(dir.path()).args(["scan", "--format", format, "."]));
+        let (code, out, err) = stdout_of(
+            leakguard(dir.path()).args(["scan", "--format", format, "."]),
+        );
         assert_eq!(code, 1, "{format}: {err}");
         for s in &secrets {
             assert!(!out.contains(s.as_str()), "{format} printed {s}");
@@ -87,7 +96,9 @@ fn json_jsonl_and_sarif_carry_the_fields() {
     write(dir.path(), "a.txt", &text);
     let start = text.find(&key).unwrap();
 
-    let (_, out, _) = stdout_of(leakguard(dir.path()).args(["scan", "--format", "json", "a.txt"]));
+    let (_, out, _) = stdout_of(
+        leakguard(dir.path()).args(["scan", "--format", "json", "a.txt"]),
+    );
     let v: Value = serde_json::from_str(&out).unwrap();
     // `密钥=` also triggers the Chinese secret-assignment rule.
     let f = v
@@ -102,15 +113,22 @@ fn json_jsonl_and_sarif_carry_the_fields() {
     assert_eq!(f["column"], 1 + "密钥=".len() as u64);
     assert_eq!(f["start"], start as u64);
     assert_eq!(f["end"], (start + key.len()) as u64);
-    assert!(f["severity"].is_string() && f["fingerprint"].as_str().unwrap().len() == 32);
+    assert!(
+        f["severity"].is_string()
+            && f["fingerprint"].as_str().unwrap().len() == 32
+    );
     assert!(f["preview"].as_str().unwrap().contains('…'));
 
-    let (_, out, _) = stdout_of(leakguard(dir.path()).args(["scan", "--format", "jsonl", "a.txt"]));
+    let (_, out, _) = stdout_of(
+        leakguard(dir.path()).args(["scan", "--format", "jsonl", "a.txt"]),
+    );
     let lines: Vec<Value> =
         out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert!(lines.contains(f), "{out}");
 
-    let (_, out, _) = stdout_of(leakguard(dir.path()).args(["scan", "--format", "sarif", "a.txt"]));
+    let (_, out, _) = stdout_of(
+        leakguard(dir.path()).args(["scan", "--format", "sarif", "a.txt"]),
+    );
     let sarif: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(sarif["version"], "2.1.0");
     let result = sarif["runs"][0]["results"]
@@ -130,7 +148,9 @@ fn same_secret_same_fingerprint_across_runs() {
     let key = gen::aws_key_id(&mut Rng::new(13)).secret;
     write(dir.path(), "a.txt", &format!("{key}\n"));
     let fp = |dir: &Path| {
-        let (_, out, _) = stdout_of(leakguard(dir).args(["scan", "--format", "jsonl", "a.txt"]));
+        let (_, out, _) = stdout_of(
+            leakguard(dir).args(["scan", "--format", "jsonl", "a.txt"]),
+        );
         serde_json::from_str::<Value>(&out).unwrap()["fingerprint"].clone()
     };
     assert_eq!(fp(dir.path()), fp(dir.path()));
@@ -148,7 +168,11 @@ fn scan_respects_gitignore_and_skips_binary_but_reads_dotenv() {
     let (code, out, _) = stdout_of(leakguard(dir.path()).args(["scan", "."]));
     assert_eq!(code, 1);
     assert!(out.contains(".env:1:5"), "{out}");
-    let (code, out, _) = stdout_of(leakguard(dir.path()).args(["scan", "--no-ignore", "ignored"]));
+    let (code, out, _) = stdout_of(leakguard(dir.path()).args([
+        "scan",
+        "--no-ignore",
+        "ignored",
+    ]));
     assert_eq!(code, 1, "{out}");
 }
 
@@ -156,7 +180,9 @@ fn scan_respects_gitignore_and_skips_binary_but_reads_dotenv() {
 fn filter_removes_every_planted_secret_and_keeps_the_rest() {
     let dir = tempfile::tempdir().unwrap();
     let (text, secrets) = corpus(21, 2 * MAKERS.len());
-    let (code, out, err) = stdout_of(leakguard(dir.path()).arg("filter").write_stdin(text.clone()));
+    let (code, out, err) = stdout_of(
+        leakguard(dir.path()).arg("filter").write_stdin(text.clone()),
+    );
     assert_eq!(code, 0, "{err}");
     for s in &secrets {
         assert!(!out.contains(s.as_str()), "survived: {s}");
@@ -174,7 +200,8 @@ fn filter_redacts_chinese_text_around_mobile_and_resident_id() {
     let phone = gen::china_mobile(&mut r).secret;
     let id = gen::china_id(&mut r).secret;
     let text = format!("客户张三，手机号{phone}，身份证号{id}，请核实。\n");
-    let (code, out, _) = stdout_of(leakguard(dir.path()).arg("filter").write_stdin(text));
+    let (code, out, _) =
+        stdout_of(leakguard(dir.path()).arg("filter").write_stdin(text));
     assert_eq!(code, 0);
     assert!(!out.contains(&phone) && !out.contains(&id), "{out}");
     assert!(out.starts_with("客户张三，手机号[REDACTED:"), "{out}");
@@ -207,7 +234,8 @@ fn filter_block_withholds_output_and_report_is_jsonl() {
         .stdout(format!("token {}\n", "*".repeat(key.len())))
         .stderr("");
     let report = fs::read_to_string(dir.path().join("r.jsonl")).unwrap();
-    let v: Value = serde_json::from_str(report.lines().next().unwrap()).unwrap();
+    let v: Value =
+        serde_json::from_str(report.lines().next().unwrap()).unwrap();
     assert_eq!(v["start"], 6);
     assert!(!report.contains(&key));
 }
@@ -215,7 +243,9 @@ fn filter_block_withholds_output_and_report_is_jsonl() {
 #[test]
 fn rules_list_and_check() {
     let dir = tempfile::tempdir().unwrap();
-    let (code, out, _) = stdout_of(leakguard(dir.path()).args(["rules", "list", "--format", "json"]));
+    let (code, out, _) = stdout_of(
+        leakguard(dir.path()).args(["rules", "list", "--format", "json"]),
+    );
     assert_eq!(code, 0);
     let v: Value = serde_json::from_str(&out).unwrap();
     assert!(v.as_array().unwrap().len() >= 60);
@@ -253,13 +283,20 @@ examples = ["yyy"]
 negatives = ["y"]
 "#,
     );
-    let (code, _, err) =
-        stdout_of(leakguard(dir.path()).args(["--rules", "bad.toml", "scan", "."]));
+    let (code, _, err) = stdout_of(
+        leakguard(dir.path()).args(["--rules", "bad.toml", "scan", "."]),
+    );
     assert_eq!(code, 2);
     assert!(err.contains("bad.toml: rule `Bad Id`"), "{err}");
-    assert!(err.contains("bad.toml: rule `second-bad`: severity \"extreme\""), "{err}");
+    assert!(
+        err.contains("bad.toml: rule `second-bad`: severity \"extreme\""),
+        "{err}"
+    );
     assert!(err.contains("rule `second-bad`: has no keywords"), "{err}");
-    leakguard(dir.path()).args(["rules", "check", "bad.toml"]).assert().code(2);
+    leakguard(dir.path())
+        .args(["rules", "check", "bad.toml"])
+        .assert()
+        .code(2);
 }
 
 #[test]
@@ -284,7 +321,8 @@ negatives = ["ACME-12"]
 "#,
     );
     write(dir.path(), "notes.txt", "fix ACME-424242 today\n");
-    let (code, out, _) = stdout_of(leakguard(dir.path()).args(["scan", "notes.txt"]));
+    let (code, out, _) =
+        stdout_of(leakguard(dir.path()).args(["scan", "notes.txt"]));
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("acme-ticket (custom, low)"), "{out}");
     leakguard(dir.path())

@@ -42,7 +42,8 @@ fn crc32(data: &[u8]) -> u32 {
     for &b in data {
         crc ^= b as u32;
         for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            crc =
+                if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
         }
     }
     !crc
@@ -184,19 +185,15 @@ pub fn china_id(r: &mut Rng) -> Planted {
     let year = 1950 + r.below(60);
     let month = 1 + r.below(12);
     let day = 1 + r.below(28);
-    let first17 = format!(
-        "110105{year:04}{month:02}{day:02}{}",
-        r.string(DIGITS, 3)
-    );
+    let first17 =
+        format!("110105{year:04}{month:02}{day:02}{}", r.string(DIGITS, 3));
     let check = china_id_check_char(first17.as_bytes()) as char;
     same("china-id", format!("{first17}{check}"))
 }
 
 pub fn uscc(r: &mut Rng) -> Planted {
-    let first17 = format!(
-        "91110108{}",
-        r.string("0123456789ABCDEFGHJKLMNPQRTUWXY", 9)
-    );
+    let first17 =
+        format!("91110108{}", r.string("0123456789ABCDEFGHJKLMNPQRTUWXY", 9));
     let check = uscc_check_char(first17.as_bytes()) as char;
     same("uscc", format!("{first17}{check}"))
 }
@@ -209,17 +206,18 @@ pub fn china_mobile(r: &mut Rng) -> Planted {
 pub fn email(r: &mut Rng) -> Planted {
     same(
         "email",
-        format!("{}.{}@acme-corp.cn", r.string("abcdefghij", 6), r.string("klmnop", 5)),
+        format!(
+            "{}.{}@acme-corp.cn",
+            r.string("abcdefghij", 6),
+            r.string("klmnop", 5)
+        ),
     )
 }
 
 pub fn iban(r: &mut Rng) -> Planted {
     let bban = r.string(DIGITS, 18);
     let check = iban_check_digits(b"DE", bban.as_bytes());
-    same(
-        "iban",
-        format!("DE{}{}{bban}", check[0] as char, check[1] as char),
-    )
+    same("iban", format!("DE{}{}{bban}", check[0] as char, check[1] as char))
 }
 
 pub fn us_ssn(r: &mut Rng) -> Planted {

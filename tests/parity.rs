@@ -73,7 +73,12 @@ pub fn corpus(seed: u64, rounds: usize) -> (String, Vec<String>) {
     (text, secrets)
 }
 
-fn stream_findings(s: &Scanner, data: &[u8], first: usize, chunk: usize) -> Vec<Finding> {
+fn stream_findings(
+    s: &Scanner,
+    data: &[u8],
+    first: usize,
+    chunk: usize,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut stream = StreamScanner::new(s);
     stream.chunk_size(chunk.max(1));
@@ -83,7 +88,12 @@ fn stream_findings(s: &Scanner, data: &[u8], first: usize, chunk: usize) -> Vec<
     out
 }
 
-fn stream_redacted(s: &Scanner, data: &[u8], first: usize, chunk: usize) -> Vec<u8> {
+fn stream_redacted(
+    s: &Scanner,
+    data: &[u8],
+    first: usize,
+    chunk: usize,
+) -> Vec<u8> {
     let mut out = Vec::new();
     let mut stream = StreamScanner::new(s);
     stream.chunk_size(chunk.max(1));
@@ -105,8 +115,7 @@ fn stream_equals_buffer_at_every_chunk_size() {
     let data = text.as_bytes();
     let want = s.scan(data);
     assert!(want.len() >= secrets.len(), "{} findings", want.len());
-    let want_red =
-        Redactor::new(RedactStyle::Placeholder).redact(data, &want);
+    let want_red = Redactor::new(RedactStyle::Placeholder).redact(data, &want);
     for chunk in [1, 2, 7, 64, 4096, 1 << 20] {
         assert_eq!(stream_findings(&s, data, 0, chunk), want, "chunk {chunk}");
         assert_eq!(
@@ -123,11 +132,13 @@ fn stream_equals_buffer_with_a_cut_at_every_offset_of_each_secret() {
     let mut r = Rng::new(2);
     for (make, context) in MAKERS {
         let planted = make(&mut r);
-        let text = format!("prefix line\n{context}{}\nsuffix 结束\n", planted.text);
+        let text =
+            format!("prefix line\n{context}{}\nsuffix 结束\n", planted.text);
         let data = text.as_bytes();
         let want = s.scan(data);
         assert!(!want.is_empty(), "{} not found", planted.kind);
-        let want_red = Redactor::new(RedactStyle::Placeholder).redact(data, &want);
+        let want_red =
+            Redactor::new(RedactStyle::Placeholder).redact(data, &want);
         // One cut at every offset (the secret split between two reads)...
         for cut in 0..=data.len() {
             assert_eq!(
@@ -162,7 +173,8 @@ fn every_planted_secret_is_found_and_redacted() {
     let s = scanner();
     let (text, secrets) = corpus(3, 3 * MAKERS.len());
     let findings = s.scan(text.as_bytes());
-    let red = Redactor::new(RedactStyle::Placeholder).redact(text.as_bytes(), &findings);
+    let red = Redactor::new(RedactStyle::Placeholder)
+        .redact(text.as_bytes(), &findings);
     let red = String::from_utf8(red).unwrap();
     for secret in &secrets {
         assert!(text.contains(secret.as_str()));

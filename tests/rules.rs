@@ -2,7 +2,9 @@
 
 use std::collections::BTreeSet;
 
-use leakguard::{check_examples, Category, Check, Prefilter, RuleSet, Scanner};
+use leakguard::{
+    check_examples, Category, Check, Prefilter, RuleSet, Scanner,
+};
 
 #[test]
 fn every_builtin_example_matches_and_every_negative_does_not() {
@@ -32,13 +34,20 @@ fn the_pack_is_wide_enough_and_uses_every_check() {
         .iter()
         .any(|r| matches!(r.prefilter(), Prefilter::Digits { .. })));
     for r in rules.rules() {
-        assert!(!r.examples().is_empty() && !r.negatives().is_empty(), "{}", r.id());
+        assert!(
+            !r.examples().is_empty() && !r.negatives().is_empty(),
+            "{}",
+            r.id()
+        );
     }
 }
 
 #[test]
 fn scanner_and_findings_are_thread_safe() {
-    fn assert_all<T: Send + Sync + std::panic::UnwindSafe + std::panic::RefUnwindSafe>() {}
+    fn assert_all<
+        T: Send + Sync + std::panic::UnwindSafe + std::panic::RefUnwindSafe,
+    >() {
+    }
     assert_all::<Scanner>();
     assert_all::<RuleSet>();
     assert_all::<leakguard::Finding>();

@@ -52,7 +52,8 @@ fn continues_run(hay: &[u8], pos: usize) -> bool {
     let cur = hay[pos];
     if prev.is_ascii_digit() {
         return cur.is_ascii_digit()
-            || (is_sep(cur) && hay.get(pos + 1).is_some_and(u8::is_ascii_digit));
+            || (is_sep(cur)
+                && hay.get(pos + 1).is_some_and(u8::is_ascii_digit));
     }
     // A separator before us continues a run only between two digits.
     cur.is_ascii_digit()
@@ -91,9 +92,8 @@ impl Iterator for DigitRuns<'_> {
         while self.pos < self.end {
             // Find the next digit. `position` over a slice compiles to a
             // tight loop; digit-free text is the common case.
-            let off = hay[self.pos..self.end]
-                .iter()
-                .position(u8::is_ascii_digit)?;
+            let off =
+                hay[self.pos..self.end].iter().position(u8::is_ascii_digit)?;
             let start = self.pos + off;
             let (end, digits) = skip_run(hay, start);
             self.pos = end;
@@ -122,7 +122,10 @@ mod tests {
             runs(h, 0..h.len(), 1),
             ["4111 1111 1111 1111", "123-45-6789", "1.2", "12", "34"]
         );
-        assert_eq!(runs(h, 0..h.len(), 9), ["4111 1111 1111 1111", "123-45-6789"]);
+        assert_eq!(
+            runs(h, 0..h.len(), 9),
+            ["4111 1111 1111 1111", "123-45-6789"]
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use super::{Candidate, DigitRuns, Engine, MAX_RUN_LEN};
 use crate::{
@@ -37,11 +37,12 @@ impl RustEngine {
                     for kw in rule.keywords() {
                         // One automaton pattern per distinct keyword, shared
                         // by every rule that lists it.
-                        let slot = *index.entry(kw.as_str()).or_insert_with(|| {
-                            keywords.push(kw.as_str());
-                            keyword_rules.push(Vec::new());
-                            keywords.len() - 1
-                        });
+                        let slot =
+                            *index.entry(kw.as_str()).or_insert_with(|| {
+                                keywords.push(kw.as_str());
+                                keyword_rules.push(Vec::new());
+                                keywords.len() - 1
+                            });
                         if !keyword_rules[slot].contains(&i) {
                             keyword_rules[slot].push(i);
                         }
@@ -59,6 +60,7 @@ impl RustEngine {
                 AhoCorasick::builder()
                     .ascii_case_insensitive(true)
                     .match_kind(MatchKind::Standard)
+                    .kind(Some(AhoCorasickKind::DFA))
                     .build(&keywords)
                     .map_err(|e| {
                         RuleError::new(RuleErrorKind::Engine(e.to_string()))
@@ -70,23 +72,34 @@ impl RustEngine {
         Ok(RustEngine {
             automaton,
             keyword_rules,
-            longest_keyword: keywords.iter().map(|k| k.len()).max().unwrap_or(0),
+            longest_keyword: keywords
+                .iter()
+                .map(|k| k.len())
+                .max()
+                .unwrap_or(0),
             digit_rules,
             min_digits,
         })
     }
 }
 
-impl Engine for RustEngine {
-    type Scratch = ();
+/// The automaton keeps its search state on the stack, so there is nothing
+/// to reuse between scans yet.
+#[derive(Debug, Default)]
+pub(crate) struct RustScratch;
 
-    fn new_scratch(&self) {}
+impl Engine for RustEngine {
+    type Scratch = RustScratch;
+
+    fn new_scratch(&self) -> RustScratch {
+        RustScratch
+    }
 
     fn candidates<F: FnMut(Candidate)>(
         &self,
         hay: &[u8],
         range: Range<usize>,
-        _scratch: &mut (),
+        _scratch: &mut RustScratch,
         mut f: F,
     ) {
         let range = range.start.min(hay.len())..range.end.min(hay.len());

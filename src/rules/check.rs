@@ -64,7 +64,8 @@ pub fn check_examples(rules: &RuleSet) -> Result<ExampleReport, RuleError> {
         .build(rules)?;
     let mut scratch = scanner.scratch();
     let mut found = Vec::new();
-    let mut report = ExampleReport { rules: rules.len(), ..Default::default() };
+    let mut report =
+        ExampleReport { rules: rules.len(), ..Default::default() };
     for rule in rules.rules() {
         let mut run = |text: &str, negative: bool, index: usize| {
             scanner.scan_with(&mut scratch, text.as_bytes(), &mut found);

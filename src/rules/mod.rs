@@ -138,7 +138,10 @@ impl Rule {
     }
 
     /// Validates one spec. Collects every problem of the rule.
-    fn from_spec(spec: RuleSpec, source: &Arc<str>) -> Result<Rule, RuleError> {
+    fn from_spec(
+        spec: RuleSpec,
+        source: &Arc<str>,
+    ) -> Result<Rule, RuleError> {
         let mut errs = Vec::new();
         let mut bad = |msg: String| errs.push(RuleError::invalid(msg));
 
@@ -152,20 +155,22 @@ impl Rule {
         if spec.name.trim().is_empty() {
             bad("name is empty".into());
         }
-        let category = Category::from_name(&spec.category).unwrap_or_else(|| {
-            bad(format!(
-                "category {:?} is not one of secret, pii, custom",
-                spec.category
-            ));
-            Category::Custom
-        });
-        let severity = Severity::from_name(&spec.severity).unwrap_or_else(|| {
-            bad(format!(
-                "severity {:?} is not one of low, medium, high, critical",
-                spec.severity
-            ));
-            Severity::Medium
-        });
+        let category =
+            Category::from_name(&spec.category).unwrap_or_else(|| {
+                bad(format!(
+                    "category {:?} is not one of secret, pii, custom",
+                    spec.category
+                ));
+                Category::Custom
+            });
+        let severity =
+            Severity::from_name(&spec.severity).unwrap_or_else(|| {
+                bad(format!(
+                    "severity {:?} is not one of low, medium, high, critical",
+                    spec.severity
+                ));
+                Severity::Medium
+            });
         let confidence = match spec.confidence.as_deref() {
             None => Confidence::High,
             Some(c) => Confidence::from_name(c).unwrap_or_else(|| {
@@ -210,10 +215,7 @@ impl Rule {
             Some(c) => Check::from_name(c).unwrap_or_else(|| {
                 let names: Vec<&str> =
                     Check::ALL.iter().map(|c| c.name()).collect();
-                bad(format!(
-                    "check {c:?} is not one of {}",
-                    names.join(", ")
-                ));
+                bad(format!("check {c:?} is not one of {}", names.join(", ")));
                 Check::None
             }),
         };
@@ -318,7 +320,8 @@ fn valid_id(id: &str) -> bool {
         && id.len() <= 80
         && id.split('-').all(|w| {
             !w.is_empty()
-                && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                && w.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         })
 }
 
@@ -448,7 +451,9 @@ impl RuleSetBuilder {
                 Source::Toml { name, text } => parse(name, text, &mut errs),
                 Source::Specs { name, specs } => {
                     let name: Arc<str> = name.as_str().into();
-                    extra.extend(specs.iter().map(|s| (name.clone(), s.clone())))
+                    extra.extend(
+                        specs.iter().map(|s| (name.clone(), s.clone())),
+                    )
                 }
                 Source::Path(path) => {
                     let name = path.display().to_string();
@@ -596,7 +601,8 @@ examples = ["yyy"]
         let t = GOOD.replace("[a-z0-9]{8}", "[a-z0-9]+");
         let set = RuleSet::from_toml("t", &t).unwrap();
         assert_eq!(set.rules()[0].max_len(), DEFAULT_MAX_LEN);
-        let t = t.replace("secret_group = 1", "secret_group = 1\nmax_len = 999");
+        let t =
+            t.replace("secret_group = 1", "secret_group = 1\nmax_len = 999");
         let set = RuleSet::from_toml("t", &t).unwrap();
         assert_eq!(set.rules()[0].max_len(), 999);
     }

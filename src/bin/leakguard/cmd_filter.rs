@@ -8,8 +8,8 @@ use std::{
 
 use anyhow::Context;
 use leakguard::{
-    human_line, Action, RedactStyle, Redactor, ReportFormat, ReportWriter,
-    ScannerBuilder, StreamScanner,
+    human_line, Action, Finding, RedactStyle, Redactor, ReportFormat,
+    ReportWriter, ScannerBuilder, StreamScanner,
 };
 
 use crate::{
@@ -17,7 +17,10 @@ use crate::{
     setup,
 };
 
-pub fn run(global: &GlobalArgs, args: &FilterArgs) -> anyhow::Result<ExitCode> {
+pub fn run(
+    global: &GlobalArgs,
+    args: &FilterArgs,
+) -> anyhow::Result<ExitCode> {
     let setup = setup::load(global, &[])?;
     let mut policy = setup.config.filter_policy();
     if args.block {
@@ -29,40 +32,28 @@ pub fn run(global: &GlobalArgs, args: &FilterArgs) -> anyhow::Result<ExitCode> {
         Some(Style::Hash) => RedactStyle::Hash,
         None => setup.config.redact_style(),
     };
-    let can_block =
-        setup.rules.rules().iter().any(|r| policy.action_for(r) == Action::Block);
+    let can_block = setup
+        .rules
+        .rules()
+        .iter()
+        .any(|r| policy.action_for(r) == Action::Block);
     let scanner = ScannerBuilder::new()
         .policy(policy)
         .fingerprint_key(setup::fingerprint_key(&setup.config)?)
         .build(&setup.rules)?;
 
-    let mut report = match &args.report {
-        Some(p) => Some(ReportWriter::new(
-            BufWriter::new(
-                File::create(p)
-                    .with_context(|| format!("cannot create {}", p.display()))?,
-            ),
-            ReportFormat::Jsonl,
-            &setup.rules,
-        )),
-        None => None,
-    };
-    let mut blocked = 0u64;
-    let mut report_err: Option<io::Error> = None;
-    let mut stderr = io::stderr().lock();
-    let mut on_finding = |f: &leakguard::Finding| {
-        if f.action() == Action::Block {
-            blocked += 1;
-        }
-        if !args.quiet {
-            let _ = writeln!(stderr, "leakguard: {}", human_line(None, f));
-        }
-        if let Some(r) = report.as_mut() {
-            if let Err(e) = r.finding(None, f) {
-                report_err.get_or_insert(e);
-            }
-        }
-    };
+    let report =
+        match &args.report {
+            Some(p) => Some(ReportWriter::new(
+                BufWriter::new(File::create(p).with_context(|| {
+                    format!("cannot create {}", p.display())
+                })?),
+                ReportFormat::Jsonl,
+                &setup.rules,
+            )),
+            None => None,
+        };
+    let mut sink = Sink { quiet: args.quiet, report, blocked: 0, err: None };
     let mut redactor = Redactor::new(style);
     let stream = StreamScanner::new(&scanner);
     let stdin = io::stdin().lock();
@@ -71,10 +62,11 @@ pub fn run(global: &GlobalArgs, args: &FilterArgs) -> anyhow::Result<ExitCode> {
         // a temporary file (memory stays bounded) until the end is known.
         let mut spool = tempfile::tempfile().context("cannot create spool")?;
         stream
-            .redact(stdin, BufWriter::new(&mut spool), &mut redactor, &mut on_finding)
+            .redact(stdin, BufWriter::new(&mut spool), &mut redactor, |f| {
+                sink.finding(f)
+            })
             .context("filter failed")?;
-        drop(on_finding);
-        finish_report(report, report_err)?;
+        let blocked = sink.finish()?;
         if blocked > 0 {
             eprintln!(
                 "leakguard: blocked: {blocked} finding(s) must not leave; \
@@ -89,23 +81,46 @@ pub fn run(global: &GlobalArgs, args: &FilterArgs) -> anyhow::Result<ExitCode> {
     } else {
         let out = BufWriter::with_capacity(64 << 10, io::stdout().lock());
         stream
-            .redact(stdin, out, &mut redactor, &mut on_finding)
+            .redact(stdin, out, &mut redactor, |f| sink.finding(f))
             .context("filter failed")?;
-        drop(on_finding);
-        finish_report(report, report_err)?;
+        sink.finish()?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn finish_report(
+/// Where findings go: stderr lines, the JSONL report, the block count.
+struct Sink {
+    quiet: bool,
     report: Option<ReportWriter<BufWriter<File>>>,
+    blocked: u64,
     err: Option<io::Error>,
-) -> anyhow::Result<()> {
-    if let Some(e) = err {
-        return Err(e).context("cannot write report");
+}
+
+impl Sink {
+    fn finding(&mut self, f: &Finding) {
+        if f.action() == Action::Block {
+            self.blocked += 1;
+        }
+        if !self.quiet {
+            // Not eprintln!: a closed stderr must not panic the filter.
+            let _ =
+                writeln!(io::stderr(), "leakguard: {}", human_line(None, f));
+        }
+        if let Some(r) = self.report.as_mut() {
+            if let Err(e) = r.finding(None, f) {
+                self.err.get_or_insert(e);
+            }
+        }
     }
-    if let Some(r) = report {
-        r.finish().context("cannot write report")?;
+
+    /// Flushes the report; returns how many findings block.
+    fn finish(self) -> anyhow::Result<u64> {
+        if let Some(e) = self.err {
+            return Err(e).context("cannot write report");
+        }
+        if let Some(r) = self.report {
+            r.finish().context("cannot write report")?;
+        }
+        Ok(self.blocked)
     }
-    Ok(())
 }

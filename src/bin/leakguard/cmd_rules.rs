@@ -10,7 +10,10 @@ use crate::{
     setup,
 };
 
-pub fn run(global: &GlobalArgs, cmd: &RulesCommand) -> anyhow::Result<ExitCode> {
+pub fn run(
+    global: &GlobalArgs,
+    cmd: &RulesCommand,
+) -> anyhow::Result<ExitCode> {
     match cmd {
         RulesCommand::List { format } => list(global, *format),
         RulesCommand::Check { files } => check(global, files),

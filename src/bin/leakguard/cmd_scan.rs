@@ -124,8 +124,11 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> anyhow::Result<ExitCode> {
         OutputFormat::Jsonl => ReportFormat::Jsonl,
         OutputFormat::Sarif => ReportFormat::Sarif,
     };
-    let mut report =
-        ReportWriter::new(io::BufWriter::new(io::stdout().lock()), format, &setup.rules);
+    let mut report = ReportWriter::new(
+        io::BufWriter::new(io::stdout().lock()),
+        format,
+        &setup.rules,
+    );
     let mut blocking = 0;
     let mut total = 0;
     for (path, findings) in &results {
@@ -190,7 +193,8 @@ fn scan_file(
             return Ok(findings);
         }
         let reader = io::Cursor::new(head).chain(file);
-        StreamScanner::new(scanner).scan(reader, |f| findings.push(f.clone()))?;
+        StreamScanner::new(scanner)
+            .scan(reader, |f| findings.push(f.clone()))?;
     }
     findings.retain(|f| f.action() != Action::Allow);
     counts.files.fetch_add(1, Relaxed);

@@ -97,7 +97,8 @@ fn store_key(path: &Path, key: &FingerprintKey) -> anyhow::Result<()> {
     if let Some(dir) = path.parent() {
         fs::create_dir_all(dir)?;
     }
-    let hex: String = key.as_bytes().iter().map(|b| format!("{b:02x}")).collect();
+    let hex: String =
+        key.as_bytes().iter().map(|b| format!("{b:02x}")).collect();
     let mut opts = fs::OpenOptions::new();
     opts.write(true).create_new(true);
     #[cfg(unix)]
