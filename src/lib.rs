@@ -89,3 +89,8 @@ pub use crate::{
     scan::{Scanner, ScannerBuilder, Scratch},
     stream::{StreamScanner, StreamSummary},
 };
+
+/// The README's Rust examples run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -165,7 +165,9 @@ pub fn jwt(r: &mut Rng) -> Planted {
         format!(r#"{{"sub":"{}","iat":1700000000}}"#, r.string(DIGITS, 8))
             .as_bytes(),
     );
-    let sig = r.string(B64URL, 43);
+    // A real signature is the canonical encoding of 32 bytes.
+    let sig_bytes: Vec<u8> = (0..32).map(|_| r.next() as u8).collect();
+    let sig = b64url(&sig_bytes);
     same("jwt", format!("{header}.{payload}.{sig}"))
 }
 
