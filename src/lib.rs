@@ -39,7 +39,7 @@
 //! # Crate features
 //!
 //! - `cli` (default): the `leakguard` binary and the crates only it needs
-//!   (clap, ignore, rayon, anyhow, tempfile). With `default-features =
+//!   (clap, ignore, anyhow, tempfile). With `default-features =
 //!   false` the library is synchronous and light: aho-corasick, regex,
 //!   memchr, serde, toml, serde_json and the HMAC crates.
 //!

@@ -90,6 +90,35 @@ pub fn github_pat(r: &mut Rng) -> Planted {
     same("github", format!("ghp_{body}{tail}"))
 }
 
+fn github_kind(r: &mut Rng, prefix: &str) -> Planted {
+    let body = r.string(ALNUM, 30);
+    let tail = base62(crc32(body.as_bytes()), 6);
+    same("github", format!("{prefix}{body}{tail}"))
+}
+
+pub fn github_oauth(r: &mut Rng) -> Planted {
+    github_kind(r, "gho_")
+}
+
+pub fn github_user_to_server(r: &mut Rng) -> Planted {
+    github_kind(r, "ghu_")
+}
+
+pub fn github_server_to_server(r: &mut Rng) -> Planted {
+    github_kind(r, "ghs_")
+}
+
+pub fn github_refresh(r: &mut Rng) -> Planted {
+    github_kind(r, "ghr_")
+}
+
+pub fn github_fine_grained(r: &mut Rng) -> Planted {
+    same(
+        "github",
+        format!("github_pat_{}_{}", r.string(ALNUM, 22), r.string(ALNUM, 59)),
+    )
+}
+
 pub fn gitlab_pat(r: &mut Rng) -> Planted {
     same("gitlab", format!("glpat-{}", r.string(ALNUM, 20)))
 }
@@ -121,6 +150,31 @@ pub fn openai_project(r: &mut Rng) -> Planted {
     )
 }
 
+pub fn openai_service_account(r: &mut Rng) -> Planted {
+    same("openai", format!("sk-svcacct-{}", r.string(B64URL, 120)))
+}
+
+pub fn openai_admin(r: &mut Rng) -> Planted {
+    same("openai", format!("sk-admin-{}", r.string(B64URL, 120)))
+}
+
+pub fn anthropic_admin(r: &mut Rng) -> Planted {
+    same("anthropic", format!("sk-ant-admin01-{}AA", r.string(ALNUM, 93)))
+}
+
+pub fn slack_user(r: &mut Rng) -> Planted {
+    same(
+        "slack",
+        format!(
+            "xoxp-{}-{}-{}-{}",
+            r.string(DIGITS, 12),
+            r.string(DIGITS, 12),
+            r.string(DIGITS, 13),
+            r.string("0123456789abcdef", 32)
+        ),
+    )
+}
+
 pub fn anthropic(r: &mut Rng) -> Planted {
     same("anthropic", format!("sk-ant-api03-{}AA", r.string(ALNUM, 93)))
 }
@@ -137,17 +191,37 @@ pub fn alibaba_key_id(r: &mut Rng) -> Planted {
     same("alibaba", format!("LTAI5t{}", r.string(ALNUM, 18)))
 }
 
-pub fn private_key(r: &mut Rng) -> Planted {
+fn pem(r: &mut Rng, label: &str, header: &str) -> Planted {
     let mut body = String::new();
     for _ in 0..12 {
         body.push_str(&r.string(B64, 64));
         body.push('\n');
     }
     let text = format!(
-        "-----BEGIN RSA PRIVATE KEY-----\n{body}-----END RSA PRIVATE KEY-----"
+        "-----BEGIN {label}-----\n{header}{body}-----END {label}-----"
     );
     // The whole block is the secret; its body must not survive.
     p("private-key", text, body.lines().nth(3).unwrap().to_string())
+}
+
+pub fn private_key(r: &mut Rng) -> Planted {
+    pem(r, "RSA PRIVATE KEY", "")
+}
+
+pub fn private_key_ec(r: &mut Rng) -> Planted {
+    pem(r, "EC PRIVATE KEY", "")
+}
+
+pub fn private_key_pkcs8(r: &mut Rng) -> Planted {
+    pem(r, "PRIVATE KEY", "")
+}
+
+pub fn private_key_openssh(r: &mut Rng) -> Planted {
+    pem(r, "OPENSSH PRIVATE KEY", "")
+}
+
+pub fn pgp_private_key(r: &mut Rng) -> Planted {
+    pem(r, "PGP PRIVATE KEY BLOCK", "Comment: ops signing key\n\n")
 }
 
 pub fn postgres_uri(r: &mut Rng) -> Planted {
@@ -157,6 +231,40 @@ pub fn postgres_uri(r: &mut Rng) -> Planted {
         format!("postgres://app_user:{pass}@db.internal:5432/orders"),
         pass,
     )
+}
+
+fn uri(r: &mut Rng, scheme: &str, port: u16) -> Planted {
+    let pass = r.string(ALNUM, 18);
+    p(
+        "uri",
+        format!(
+            "{scheme}://svc:{pass}@host-{}.internal:{port}/app",
+            r.below(9)
+        ),
+        pass,
+    )
+}
+
+pub fn mysql_uri(r: &mut Rng) -> Planted {
+    uri(r, "mysql", 3306)
+}
+
+pub fn mongodb_uri(r: &mut Rng) -> Planted {
+    uri(r, "mongodb+srv", 27017)
+}
+
+pub fn redis_uri(r: &mut Rng) -> Planted {
+    uri(r, "rediss", 6380)
+}
+
+pub fn amqp_uri(r: &mut Rng) -> Planted {
+    uri(r, "amqps", 5671)
+}
+
+/// A password assignment in code: a low-confidence, entropy-gated rule.
+pub fn password_assignment(r: &mut Rng) -> Planted {
+    let pass = format!("{}!{}", r.string(ALNUM, 8), r.string(DIGITS, 4));
+    p("password", format!("db_password = \"{pass}\""), pass)
 }
 
 pub fn jwt(r: &mut Rng) -> Planted {
@@ -235,6 +343,24 @@ pub type Maker = fn(&mut Rng) -> Planted;
 pub const MAKERS: &[(Maker, &str)] = &[
     (aws_key_id, "aws_access_key_id = "),
     (github_pat, "GITHUB_TOKEN="),
+    (github_oauth, "Authorization: token "),
+    (github_user_to_server, "token: "),
+    (github_server_to_server, "GH_APP_TOKEN="),
+    (github_refresh, "refresh_token="),
+    (github_fine_grained, "export GH_TOKEN="),
+    (openai_service_account, "OPENAI_API_KEY="),
+    (openai_admin, "OPENAI_ADMIN_KEY="),
+    (anthropic_admin, "key: "),
+    (slack_user, "SLACK_USER_TOKEN="),
+    (private_key_ec, "key:\n"),
+    (private_key_pkcs8, ""),
+    (private_key_openssh, "~/.ssh/id_ed25519:\n"),
+    (pgp_private_key, ""),
+    (mysql_uri, "SQLALCHEMY_DATABASE_URI = "),
+    (mongodb_uri, "MONGO_URI="),
+    (redis_uri, "REDIS_URL="),
+    (amqp_uri, "BROKER_URL="),
+    (password_assignment, ""),
     (gitlab_pat, "gitlab token: "),
     (slack_bot, "SLACK_BOT_TOKEN="),
     (stripe_live, "stripe.api_key = "),
