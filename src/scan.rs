@@ -253,7 +253,7 @@ impl Scanner {
                 continue;
             }
             let locs = s.locs[c.rule as usize]
-                .get_or_insert_with(|| rule.regex.capture_locations());
+                .get_or_insert_with(|| rule.regex().capture_locations());
             confirm(rule, c, hay, locs, &mut s.raw);
         }
         // The same match may come from several hits.
@@ -309,7 +309,7 @@ fn confirm(
     let window = &hay[..window_end];
     let mut at = window_start;
     while at < hit.end {
-        let Some(m) = rule.regex.captures_read_at(locs, window, at) else {
+        let Some(m) = rule.regex().captures_read_at(locs, window, at) else {
             break;
         };
         if m.start() >= hit.end {

@@ -17,6 +17,16 @@ fn every_builtin_example_matches_and_every_negative_does_not() {
 }
 
 #[test]
+fn every_builtin_pattern_compiles() {
+    // Built-in patterns compile lazily at run time; this is where a pattern
+    // over the size limit would be caught.
+    let mut b = RuleSet::builder();
+    b.eager(true);
+    let rules = b.build().unwrap();
+    assert_eq!(rules.len(), RuleSet::builtin().len());
+}
+
+#[test]
 fn the_pack_is_wide_enough_and_uses_every_check() {
     let rules = RuleSet::builtin();
     assert!(rules.len() >= 60, "only {} rules", rules.len());

@@ -6,7 +6,10 @@ mod check;
 mod error;
 mod spec;
 
-use std::{path::Path, sync::Arc};
+use std::{
+    path::Path,
+    sync::{Arc, OnceLock},
+};
 
 use regex::bytes::{Regex, RegexBuilder};
 
@@ -49,7 +52,10 @@ pub struct Rule {
     pub(crate) keywords: Vec<String>,
     pub(crate) prefilter: Prefilter,
     pub(crate) pattern: String,
-    pub(crate) regex: Regex,
+    /// Compiled on first use: most rules never see a candidate in a given
+    /// run, and compiling hundreds of regexes up front would dominate the
+    /// start-up of a hook or a one-shot filter.
+    pub(crate) regex: Arc<OnceLock<Regex>>,
     pub(crate) secret_group: usize,
     pub(crate) min_entropy: Option<f64>,
     pub(crate) check: Check,
@@ -137,10 +143,23 @@ impl Rule {
         &self.source
     }
 
-    /// Validates one spec. Collects every problem of the rule.
+    /// The compiled regex (compiled now if this is its first use).
+    pub(crate) fn regex(&self) -> &Regex {
+        self.regex.get_or_init(|| {
+            build_regex(&self.pattern).expect(
+                "patterns are compiled at load, or are built-in ones that \
+                 the test suite compiles",
+            )
+        })
+    }
+
+    /// Validates one spec. Collects every problem of the rule. `eager`
+    /// compiles the regex now, so a user's pattern that exceeds the size
+    /// limit fails at load rather than at first use.
     fn from_spec(
         spec: RuleSpec,
         source: &Arc<str>,
+        eager: bool,
     ) -> Result<Rule, RuleError> {
         let mut errs = Vec::new();
         let mut bad = |msg: String| errs.push(RuleError::invalid(msg));
@@ -239,11 +258,11 @@ impl Rule {
         if spec.negatives.is_empty() {
             bad("has no negatives: add inputs the rule must not match".into());
         }
-        let (regex, max_len, secret_group) = match compile(&spec) {
+        let (regex, max_len, secret_group) = match compile(&spec, eager) {
             Ok(v) => v,
             Err(e) => {
                 errs.push(e);
-                (Regex::new("").expect("empty regex compiles"), 0, 0)
+                (OnceLock::new(), 0, 0)
             }
         };
         if let Some(e) = RuleError::join(errs) {
@@ -258,7 +277,7 @@ impl Rule {
             keywords,
             prefilter,
             pattern: spec.pattern,
-            regex,
+            regex: Arc::new(regex),
             secret_group,
             min_entropy: spec.min_entropy,
             check,
@@ -276,25 +295,39 @@ impl Rule {
     }
 }
 
-/// Compiles the pattern and works out its longest match and secret group.
-fn compile(spec: &RuleSpec) -> Result<(Regex, usize, usize), RuleError> {
-    let pattern_err = |m: String| RuleError::new(RuleErrorKind::Pattern(m));
-    let regex = RegexBuilder::new(&spec.pattern)
+fn pattern_error(m: String) -> RuleError {
+    RuleError::new(RuleErrorKind::Pattern(m))
+}
+
+fn build_regex(pattern: &str) -> Result<Regex, RuleError> {
+    RegexBuilder::new(pattern)
         .unicode(false)
         .size_limit(REGEX_SIZE_LIMIT)
         .dfa_size_limit(REGEX_SIZE_LIMIT)
         .build()
-        .map_err(|e| pattern_err(e.to_string()))?;
+        .map_err(|e| pattern_error(e.to_string()))
+}
+
+/// Parses the pattern and works out its longest match and secret group;
+/// compiles it too when `eager`.
+fn compile(
+    spec: &RuleSpec,
+    eager: bool,
+) -> Result<(OnceLock<Regex>, usize, usize), RuleError> {
     let hir = regex_syntax::ParserBuilder::new()
         .unicode(false)
         .utf8(false)
+        .nest_limit(100)
         .build()
         .parse(&spec.pattern)
-        .map_err(|e| pattern_err(e.to_string()))?;
-    if hir.properties().minimum_len() == Some(0) {
-        return Err(pattern_err("pattern can match the empty string".into()));
+        .map_err(|e| pattern_error(e.to_string()))?;
+    let props = hir.properties();
+    if props.minimum_len() == Some(0) {
+        return Err(pattern_error(
+            "pattern can match the empty string".into(),
+        ));
     }
-    let max_len = match (spec.max_len, hir.properties().maximum_len()) {
+    let max_len = match (spec.max_len, props.maximum_len()) {
         (Some(n), _) => n,
         (None, Some(n)) => n,
         (None, None) => DEFAULT_MAX_LEN,
@@ -304,7 +337,7 @@ fn compile(spec: &RuleSpec) -> Result<(Regex, usize, usize), RuleError> {
             "max_len {max_len} is not in 1..={MAX_RULE_LEN}"
         )));
     }
-    let groups = regex.captures_len() - 1;
+    let groups = props.explicit_captures_len();
     let secret_group = spec.secret_group.unwrap_or(0);
     if secret_group > groups {
         return Err(RuleError::invalid(format!(
@@ -312,7 +345,11 @@ fn compile(spec: &RuleSpec) -> Result<(Regex, usize, usize), RuleError> {
              {groups} capture groups)"
         )));
     }
-    Ok((regex, max_len, secret_group))
+    let cell = OnceLock::new();
+    if eager {
+        let _ = cell.set(build_regex(&spec.pattern)?);
+    }
+    Ok((cell, max_len, secret_group))
 }
 
 fn valid_id(id: &str) -> bool {
@@ -342,7 +379,11 @@ impl RuleSet {
 
     /// A builder that starts with the built-in rules.
     pub fn builder() -> RuleSetBuilder {
-        RuleSetBuilder { builtin: true, sources: Vec::new() }
+        RuleSetBuilder {
+            builtin: true,
+            eager_builtin: false,
+            sources: Vec::new(),
+        }
     }
 
     /// Loads rules from TOML text alone (no built-ins). `source` names the
@@ -384,6 +425,7 @@ enum Source {
 /// rule of every file at once.
 pub struct RuleSetBuilder {
     builtin: bool,
+    eager_builtin: bool,
     sources: Vec<Source>,
 }
 
@@ -391,6 +433,13 @@ impl RuleSetBuilder {
     /// Whether to include the built-in rules (default yes).
     pub fn builtin(&mut self, yes: bool) -> &mut RuleSetBuilder {
         self.builtin = yes;
+        self
+    }
+
+    /// Whether to compile the built-in patterns at build time rather than
+    /// on first use (default no; tests turn it on to check them all).
+    pub fn eager(&mut self, yes: bool) -> &mut RuleSetBuilder {
+        self.eager_builtin = yes;
         self
     }
 
@@ -426,12 +475,19 @@ impl RuleSetBuilder {
     /// at once.
     pub fn build(&self) -> Result<RuleSet, RuleError> {
         let mut errs = Vec::new();
-        let mut specs: Vec<(Arc<str>, RuleSpec)> = Vec::new();
-        let mut parse = |name: &str, text: &str, errs: &mut Vec<RuleError>| {
+        // (source, spec, compile eagerly)
+        let mut specs: Vec<(Arc<str>, RuleSpec, bool)> = Vec::new();
+        // Built-in patterns compile lazily unless asked: the test suite
+        // compiles every one of them.
+        let mut parse = |name: &str,
+                         text: &str,
+                         eager: bool,
+                         errs: &mut Vec<RuleError>| {
             let name: Arc<str> = name.into();
             match toml::from_str::<RuleFile>(text) {
-                Ok(file) => specs
-                    .extend(file.rule.into_iter().map(|s| (name.clone(), s))),
+                Ok(file) => specs.extend(
+                    file.rule.into_iter().map(|s| (name.clone(), s, eager)),
+                ),
                 Err(e) => errs.push(
                     RuleError::new(RuleErrorKind::Parse(
                         e.to_string().trim_end().to_string(),
@@ -442,23 +498,25 @@ impl RuleSetBuilder {
         };
         if self.builtin {
             for (name, text) in builtin::FILES {
-                parse(name, text, &mut errs);
+                parse(name, text, self.eager_builtin, &mut errs);
             }
         }
-        let mut extra: Vec<(Arc<str>, RuleSpec)> = Vec::new();
+        let mut extra: Vec<(Arc<str>, RuleSpec, bool)> = Vec::new();
         for source in &self.sources {
             match source {
-                Source::Toml { name, text } => parse(name, text, &mut errs),
+                Source::Toml { name, text } => {
+                    parse(name, text, true, &mut errs)
+                }
                 Source::Specs { name, specs } => {
                     let name: Arc<str> = name.as_str().into();
                     extra.extend(
-                        specs.iter().map(|s| (name.clone(), s.clone())),
+                        specs.iter().map(|s| (name.clone(), s.clone(), true)),
                     )
                 }
                 Source::Path(path) => {
                     let name = path.display().to_string();
                     match std::fs::read_to_string(path) {
-                        Ok(text) => parse(&name, &text, &mut errs),
+                        Ok(text) => parse(&name, &text, true, &mut errs),
                         Err(e) => errs.push(
                             RuleError::new(RuleErrorKind::Io(e.to_string()))
                                 .in_file(&name),
@@ -470,7 +528,7 @@ impl RuleSetBuilder {
         specs.extend(extra);
         let mut rules: Vec<Rule> = Vec::with_capacity(specs.len());
         let mut seen = std::collections::HashMap::new();
-        for (source, spec) in specs {
+        for (source, spec, eager) in specs {
             if let Some(first) = seen.insert(spec.id.clone(), source.clone()) {
                 errs.push(
                     RuleError::new(RuleErrorKind::Invalid(format!(
@@ -481,7 +539,7 @@ impl RuleSetBuilder {
                 );
                 continue;
             }
-            match Rule::from_spec(spec, &source) {
+            match Rule::from_spec(spec, &source, eager) {
                 Ok(rule) => rules.push(rule),
                 Err(e) => errs.push(flatten_in_file(e, &source)),
             }

@@ -21,7 +21,7 @@ pub fn run(
     global: &GlobalArgs,
     args: &FilterArgs,
 ) -> anyhow::Result<ExitCode> {
-    let setup = setup::load(global, &[])?;
+    let setup = setup::load(global, &[], false)?;
     let mut policy = setup.config.filter_policy();
     if args.block {
         policy.all(Action::Block);

@@ -21,7 +21,7 @@ pub fn run(
 }
 
 fn list(global: &GlobalArgs, format: ListFormat) -> anyhow::Result<ExitCode> {
-    let setup = setup::load(global, &[])?;
+    let setup = setup::load(global, &[], false)?;
     let mut out = std::io::stdout().lock();
     match format {
         ListFormat::Human => {
@@ -77,7 +77,7 @@ fn check(
     global: &GlobalArgs,
     files: &[std::path::PathBuf],
 ) -> anyhow::Result<ExitCode> {
-    let setup = setup::load(global, files)?;
+    let setup = setup::load(global, files, true)?;
     let report = check_examples(&setup.rules)?;
     let mut err = std::io::stderr().lock();
     for f in &report.failures {

@@ -51,7 +51,7 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> anyhow::Result<ExitCode> {
     if !missing.is_empty() {
         bail!("no such file or directory: {}", missing.join(", "));
     }
-    let setup = setup::load(global, &[])?;
+    let setup = setup::load(global, &[], false)?;
     let scanner = ScannerBuilder::new()
         .policy(setup.config.scan_policy())
         .fingerprint_key(setup::fingerprint_key(&setup.config)?)

@@ -18,7 +18,13 @@ pub struct Setup {
 }
 
 /// Loads the config (explicit, or `./leakguard.toml`) and the rule set.
-pub fn load(global: &GlobalArgs, extra: &[PathBuf]) -> anyhow::Result<Setup> {
+/// `eager` compiles every pattern now (for `rules check`), instead of on
+/// first use.
+pub fn load(
+    global: &GlobalArgs,
+    extra: &[PathBuf],
+    eager: bool,
+) -> anyhow::Result<Setup> {
     let config = match &global.config {
         Some(p) => Config::load(p)?,
         None => match Config::discover(Path::new(".")) {
@@ -27,6 +33,7 @@ pub fn load(global: &GlobalArgs, extra: &[PathBuf]) -> anyhow::Result<Setup> {
         },
     };
     let mut b = RuleSet::builder();
+    b.eager(eager);
     config.add_rules(&mut b);
     if global.no_builtin {
         b.builtin(false);
