@@ -36,6 +36,12 @@ pub const CONFIG_FILE: &str = "leakguard.toml";
 /// [scan]                        # policy of `scan` (and `hook`)
 /// low_confidence = "block"
 ///
+/// [allow]
+/// paths = ["tests/fixtures/**"] # globs of files never reported
+/// secrets = ["AKIA[A-Z2-7]{12}DOCS"] # regexes of whole secrets never reported
+///
+/// baseline = ".leakguard-baseline.json" # default, relative to the repo
+///
 /// [[rule]]                      # inline rules, same format as patterns/
 /// id = "acme-internal-token"
 /// # ...
@@ -60,7 +66,20 @@ struct ConfigFile {
     #[serde(default)]
     scan: PolicySection,
     #[serde(default)]
+    allow: AllowSection,
+    #[serde(default)]
+    baseline: Option<PathBuf>,
+    #[serde(default)]
     rule: Vec<RuleSpec>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AllowSection {
+    #[serde(default)]
+    paths: Vec<String>,
+    #[serde(default)]
+    secrets: Vec<String>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -149,6 +168,21 @@ impl Config {
     /// Where the fingerprint key is kept, if the file says.
     pub fn key_file(&self) -> Option<PathBuf> {
         self.file.fingerprint.key_file.as_ref().map(|p| self.resolve(p))
+    }
+
+    /// Globs of paths whose findings never count (`[allow] paths`).
+    pub fn allow_paths(&self) -> &[String] {
+        &self.file.allow.paths
+    }
+
+    /// Regexes of secrets that never count (`[allow] secrets`).
+    pub fn allow_secrets(&self) -> &[String] {
+        &self.file.allow.secrets
+    }
+
+    /// The baseline file named by the config, if any.
+    pub fn baseline(&self) -> Option<PathBuf> {
+        self.file.baseline.as_ref().map(|p| self.resolve(p))
     }
 
     /// Adds this file's rule files and inline rules to a rule set builder.

@@ -56,11 +56,14 @@
 #![deny(missing_docs)]
 #![deny(rustdoc::broken_intra_doc_links)]
 
+mod allow;
+mod baseline;
 mod checks;
 mod config;
 mod engine;
 mod finding;
 mod keyed;
+mod payload;
 mod policy;
 mod redact;
 mod report;
@@ -69,6 +72,8 @@ mod scan;
 mod stream;
 
 pub use crate::{
+    allow::INLINE_MARKERS,
+    baseline::{Baseline, BaselineError},
     checks::{
         china_id_check_char, iban_check_digits, is_placeholder,
         luhn_check_digit, shannon_entropy, uscc_check_char, Check,
@@ -79,6 +84,7 @@ pub use crate::{
         Severity, Span,
     },
     keyed::FingerprintKey,
+    payload::diff::{parse_diff, FileChange},
     policy::Policy,
     redact::{RedactStyle, Redactor},
     report::{human_line, ReportFormat, ReportWriter},

@@ -5,6 +5,7 @@ use std::{ops::Range, sync::Arc};
 use regex::bytes::CaptureLocations;
 
 use crate::{
+    allow::{InlineAllow, SecretAllowlist, ALLOW_WINDOW},
     checks::{self, Check},
     engine::{AnyEngine, AnyScratch, Candidate},
     finding::{mask_preview, Action, Finding, Span},
@@ -38,6 +39,8 @@ pub struct ScannerBuilder {
 struct Config {
     key: Option<FingerprintKey>,
     policy: Policy,
+    inline_allow: bool,
+    allow_secrets: Vec<String>,
 }
 
 impl ScannerBuilder {
@@ -59,17 +62,43 @@ impl ScannerBuilder {
         self
     }
 
+    /// Whether inline markers such as `leakguard:allow` (and the other
+    /// scanners' syntaxes in [`INLINE_MARKERS`](crate::INLINE_MARKERS)) on
+    /// a finding's line or the line before drop it. Default no: in a prompt
+    /// leaving the company, the sender must not be able to unlock redaction
+    /// by typing a comment. `scan` and the hook turn it on.
+    pub fn inline_allow(&mut self, yes: bool) -> &mut Self {
+        self.config.inline_allow = yes;
+        self
+    }
+
+    /// Regexes for secrets that never count (documentation values, test
+    /// fixtures); each must match a whole secret.
+    pub fn allow_secrets(&mut self, patterns: &[String]) -> &mut Self {
+        self.config.allow_secrets = patterns.to_vec();
+        self
+    }
+
     /// Compiles the rules into a scanner.
     ///
     /// # Errors
     ///
-    /// When the prefilter automaton cannot be built.
+    /// When the prefilter automaton cannot be built or an allowlist regex
+    /// does not compile.
     pub fn build(&self, rules: &RuleSet) -> Result<Scanner, RuleError> {
         let engine = AnyEngine::build(rules)?;
         let longest =
             rules.rules().iter().map(|r| r.max_len()).max().unwrap_or(0);
-        let look_back = longest + CONTEXT;
-        let hold_back = engine.max_hit_len() + longest + CONTEXT;
+        // Inline markers are looked for around each match, so a stream
+        // must keep that much more on both sides.
+        let around = if self.config.inline_allow { ALLOW_WINDOW } else { 0 };
+        let look_back = longest + CONTEXT + around;
+        let hold_back = engine.max_hit_len() + longest + CONTEXT + around;
+        let allow_secrets = if self.config.allow_secrets.is_empty() {
+            None
+        } else {
+            Some(SecretAllowlist::new(&self.config.allow_secrets)?)
+        };
         let actions =
             rules.rules().iter().map(|r| self.config.policy.action_for(r));
         Ok(Scanner {
@@ -79,6 +108,8 @@ impl ScannerBuilder {
                 engine,
                 key: self.config.key.clone().unwrap_or_default(),
                 policy: self.config.policy.clone(),
+                inline_allow: self.config.inline_allow.then(InlineAllow::new),
+                allow_secrets,
                 look_back,
                 hold_back,
             }),
@@ -103,6 +134,8 @@ struct Inner {
     engine: AnyEngine,
     key: FingerprintKey,
     policy: Policy,
+    inline_allow: Option<InlineAllow>,
+    allow_secrets: Option<SecretAllowlist>,
     look_back: usize,
     hold_back: usize,
 }
@@ -262,6 +295,17 @@ impl Scanner {
         for raw in &s.raw {
             let rule = &inner.rules.rules()[raw.rule as usize];
             let secret = &hay[raw.secret];
+            if inner
+                .inline_allow
+                .as_ref()
+                .is_some_and(|a| a.allows(hay, raw.span))
+                || inner
+                    .allow_secrets
+                    .as_ref()
+                    .is_some_and(|a| a.allows(secret))
+            {
+                continue;
+            }
             lines.advance(hay, base, base + raw.secret.start);
             out.push(Finding {
                 rule_index: raw.rule as usize,

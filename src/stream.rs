@@ -73,6 +73,21 @@ impl<'s> StreamScanner<'s> {
     pub fn scan<R: Read, F: FnMut(&Finding)>(
         &self,
         reader: R,
+        mut on_finding: F,
+    ) -> io::Result<StreamSummary> {
+        self.run::<R, io::Sink, _>(reader, None, |f, _| on_finding(f))
+    }
+
+    /// Like [`StreamScanner::scan`], but the callback also sees the secret
+    /// bytes of each finding (for baselines and allowlists kept by the
+    /// caller). Handle them with care: never log them.
+    ///
+    /// # Errors
+    ///
+    /// Only the reader's errors.
+    pub fn scan_with_secrets<R: Read, F: FnMut(&Finding, &[u8])>(
+        &self,
+        reader: R,
         on_finding: F,
     ) -> io::Result<StreamSummary> {
         self.run::<R, io::Sink, F>(reader, None, on_finding)
@@ -90,15 +105,17 @@ impl<'s> StreamScanner<'s> {
         reader: R,
         mut writer: W,
         redactor: &mut Redactor,
-        on_finding: F,
+        mut on_finding: F,
     ) -> io::Result<StreamSummary> {
         let summary =
-            self.run(reader, Some((&mut writer, redactor)), on_finding)?;
+            self.run(reader, Some((&mut writer, redactor)), |f, _| {
+                on_finding(f)
+            })?;
         writer.flush()?;
         Ok(summary)
     }
 
-    fn run<R: Read, W: Write, F: FnMut(&Finding)>(
+    fn run<R: Read, W: Write, F: FnMut(&Finding, &[u8])>(
         &self,
         mut reader: R,
         mut out: Option<(&mut W, &mut Redactor)>,
@@ -163,7 +180,12 @@ impl<'s> StreamScanner<'s> {
             pending.sort_by(order);
             let ready = pending.partition_point(|f| f.span.start < settled);
             for f in pending.drain(..ready) {
-                on_finding(&f);
+                // Not yet emitted means it starts at or after the previous
+                // `settled`, which the buffer still holds.
+                on_finding(
+                    &f,
+                    &buf[f.secret.start - base..f.secret.end - base],
+                );
                 summary.findings += 1;
                 if out.is_some() && Redactor::applies_to(&f) {
                     queue.push(f);

@@ -183,3 +183,41 @@ fn every_planted_secret_is_found_and_redacted() {
     // Bytes outside findings are untouched: the filler is all still there.
     assert!(red.contains("客户说系统登录失败，请帮忙看一下日志。"));
 }
+
+#[test]
+fn inline_allow_decides_the_same_in_stream_and_buffer() {
+    let s = ScannerBuilder::new()
+        .policy(Policy::scan())
+        .inline_allow(true)
+        .fingerprint_key(FingerprintKey::from_bytes([9; 32]))
+        .build(&RuleSet::builtin())
+        .unwrap();
+    let mut r = Rng::new(5);
+    let mut text = String::new();
+    for i in 0..40 {
+        let (make, context) = MAKERS[i % MAKERS.len()];
+        let p = make(&mut r);
+        match i % 4 {
+            0 => text
+                .push_str(&format!("{context}{} # leakguard:allow\n", p.text)),
+            1 => text.push_str(&format!(
+                "// gitleaks:allow\n{context}{}\n",
+                p.text
+            )),
+            2 => text.push_str(&format!("{context}{}\n", p.text)),
+            _ => text.push_str(&format!(
+                "{context}{}{}leakguard:allow\n",
+                p.text,
+                " ".repeat(1000 + i)
+            )),
+        }
+    }
+    let data = text.as_bytes();
+    let want = s.scan(data);
+    assert!(!want.is_empty());
+    let allowed_free = scanner().scan(data);
+    assert!(want.len() < allowed_free.len());
+    for chunk in [1, 7, 64, 4096] {
+        assert_eq!(stream_findings(&s, data, 0, chunk), want, "chunk {chunk}");
+    }
+}

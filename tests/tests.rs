@@ -2,6 +2,7 @@
 
 mod cli;
 mod gen;
+mod hook;
 mod parity;
 mod props;
 mod rules;

@@ -40,6 +40,56 @@ pub enum Command {
     /// List or check the rules.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Git hooks: run the pre-commit check, install or remove it.
+    #[command(subcommand)]
+    Hook(HookCommand),
+    /// Record existing findings so that only new ones count.
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HookCommand {
+    /// Scan the added lines of the staged changes; exit 1 if any blocks.
+    PreCommit(HookRunArgs),
+    /// Write .git/hooks/pre-commit (honours core.hooksPath).
+    Install {
+        /// Replace a pre-commit hook that leakguard did not write.
+        #[arg(long)]
+        force: bool,
+        /// Keep an existing hook and run it after leakguard.
+        #[arg(long, conflicts_with = "force")]
+        chain: bool,
+    },
+    /// Remove the hook leakguard installed (restoring a chained one).
+    Uninstall,
+}
+
+#[derive(Debug, Args)]
+pub struct HookRunArgs {
+    /// Baseline file (default: .leakguard-baseline.json at the repo root).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BaselineCommand {
+    /// Record every current finding under PATHs (default: the repo root).
+    Create(BaselineArgs),
+    /// Add new findings, keep existing entries.
+    Update(BaselineArgs),
+    /// Drop entries whose finding no longer exists.
+    Prune(BaselineArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BaselineArgs {
+    /// Baseline file (default: .leakguard-baseline.json at the repo root).
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Files or directories (default: the repository root, or `.`).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -70,6 +120,18 @@ pub struct ScanArgs {
     /// No progress line on stderr.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Scan only what the staged changes add (as the pre-commit hook).
+    #[arg(long, conflicts_with_all = ["since", "paths"])]
+    pub staged: bool,
+    /// Scan only what commits since REV (merge base) up to HEAD add.
+    #[arg(long, value_name = "REV", conflicts_with = "paths")]
+    pub since: Option<String>,
+    /// Baseline file (default: .leakguard-baseline.json when present).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Ignore any baseline.
+    #[arg(long, conflicts_with = "baseline")]
+    pub no_baseline: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]

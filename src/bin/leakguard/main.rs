@@ -1,9 +1,13 @@
 //! The `leakguard` command: flags in, library calls, exit status out.
 
 mod args;
+mod cmd_baseline;
 mod cmd_filter;
+mod cmd_hook;
 mod cmd_rules;
 mod cmd_scan;
+mod collect;
+mod git;
 mod setup;
 
 use std::process::ExitCode;
@@ -18,6 +22,8 @@ fn main() -> ExitCode {
         Command::Scan(a) => cmd_scan::run(&cli.global, a),
         Command::Filter(a) => cmd_filter::run(&cli.global, a),
         Command::Rules(a) => cmd_rules::run(&cli.global, a),
+        Command::Hook(a) => cmd_hook::run(&cli.global, a),
+        Command::Baseline(a) => cmd_baseline::run(&cli.global, a),
     };
     match result {
         Ok(code) => code,

@@ -7,7 +7,10 @@ use std::{
 };
 
 use anyhow::{bail, Context};
-use leakguard::{Config, FingerprintKey, RuleSet};
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use leakguard::{
+    Baseline, Config, FingerprintKey, RuleSet, Scanner, ScannerBuilder,
+};
 
 use crate::args::GlobalArgs;
 
@@ -113,4 +116,60 @@ fn store_key(path: &Path, key: &FingerprintKey) -> anyhow::Result<()> {
     let mut f = opts.open(path)?;
     writeln!(f, "{hex}")?;
     Ok(())
+}
+
+/// The scanner of `scan`, `hook` and `baseline`: scan policy, inline allow
+/// comments honoured, `[allow] secrets` applied.
+pub fn repo_scanner(setup: &Setup) -> anyhow::Result<Scanner> {
+    Ok(ScannerBuilder::new()
+        .policy(setup.config.scan_policy())
+        .inline_allow(true)
+        .allow_secrets(setup.config.allow_secrets())
+        .fingerprint_key(fingerprint_key(&setup.config)?)
+        .build(&setup.rules)?)
+}
+
+/// `[allow] paths` compiled; `None` when there are none.
+pub fn allow_paths(config: &Config) -> anyhow::Result<Option<GlobSet>> {
+    if config.allow_paths().is_empty() {
+        return Ok(None);
+    }
+    let mut b = GlobSetBuilder::new();
+    for g in config.allow_paths() {
+        b.add(
+            Glob::new(g)
+                .with_context(|| format!("bad [allow] path glob {g:?}"))?,
+        );
+    }
+    Ok(Some(b.build()?))
+}
+
+/// The default baseline file name, at the repository root.
+pub const BASELINE_FILE: &str = ".leakguard-baseline.json";
+
+/// Where the baseline lives: the flag, the config, or the default under
+/// `root`.
+pub fn baseline_path(
+    explicit: Option<&Path>,
+    config: &Config,
+    root: &Path,
+) -> PathBuf {
+    explicit
+        .map(Path::to_path_buf)
+        .or_else(|| config.baseline())
+        .unwrap_or_else(|| root.join(BASELINE_FILE))
+}
+
+/// Loads the baseline: an explicit file must exist; the default one is
+/// optional.
+pub fn load_baseline(
+    explicit: Option<&Path>,
+    config: &Config,
+    root: &Path,
+) -> anyhow::Result<Option<Baseline>> {
+    let path = baseline_path(explicit, config, root);
+    if explicit.is_none() && !path.exists() {
+        return Ok(None);
+    }
+    Ok(Some(Baseline::load(&path)?))
 }

@@ -1,0 +1,287 @@
+//! Gathers findings per file, from a directory walk or from git changes,
+//! with path allowlists and the baseline applied.
+
+use std::{
+    fs::File,
+    io::{self, Read},
+    path::{Path, PathBuf},
+    sync::{
+        atomic::{AtomicU64, Ordering::Relaxed},
+        Mutex,
+    },
+};
+
+use globset::GlobSet;
+use ignore::{WalkBuilder, WalkState};
+use leakguard::{Action, Baseline, Finding, Scanner, Scratch, StreamScanner};
+
+use crate::git::{self, Changes};
+
+/// Files up to this size are read whole; larger ones are streamed.
+const READ_WHOLE: u64 = 64 << 20;
+/// A NUL byte in the first this many bytes marks a file as binary.
+const BINARY_PROBE: usize = 8 << 10;
+
+/// Counters shown in the summary and the progress line.
+#[derive(Default)]
+pub struct Counts {
+    pub files: AtomicU64,
+    pub bytes: AtomicU64,
+    pub binary: AtomicU64,
+    pub findings: AtomicU64,
+    pub baselined: AtomicU64,
+}
+
+/// What to leave out.
+pub struct Filters<'a> {
+    pub allow_paths: Option<&'a GlobSet>,
+    pub baseline: Option<&'a Baseline>,
+}
+
+impl Filters<'_> {
+    fn path_allowed(&self, path: &str) -> bool {
+        self.allow_paths.is_some_and(|g| g.is_match(path))
+    }
+
+    /// Keeps a finding unless it is allowed or baselined.
+    fn keep(
+        &self,
+        f: &Finding,
+        path: &str,
+        secret: &[u8],
+        c: &Counts,
+    ) -> bool {
+        if f.action() == Action::Allow {
+            return false;
+        }
+        if self.baseline.is_some_and(|b| b.contains(f, path, secret)) {
+            c.baselined.fetch_add(1, Relaxed);
+            return false;
+        }
+        true
+    }
+}
+
+/// Findings of one file, in order.
+pub struct FileFindings {
+    pub path: String,
+    pub findings: Vec<Finding>,
+    /// The secret bytes of each finding, only when asked for (baselines).
+    pub secrets: Vec<Vec<u8>>,
+}
+
+/// The result of a collection.
+pub struct Collected {
+    pub files: Vec<FileFindings>,
+    pub errors: Vec<String>,
+}
+
+/// Path as shown and as matched: relative, `/`, no leading `./`.
+fn display(path: &Path) -> String {
+    let s = path.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").unwrap_or(&s).to_string()
+}
+
+pub fn is_binary(bytes: &[u8]) -> bool {
+    bytes[..bytes.len().min(BINARY_PROBE)].contains(&0)
+}
+
+/// Scans the files under `paths` in parallel.
+pub fn walk(
+    scanner: &Scanner,
+    walk: WalkBuilder,
+    filters: &Filters<'_>,
+    counts: &Counts,
+    keep_secrets: bool,
+) -> Collected {
+    let results: Mutex<Vec<FileFindings>> = Mutex::new(Vec::new());
+    let errors: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    walk.build_parallel().run(|| {
+        let (results, errors) = (&results, &errors);
+        let mut scratch = scanner.scratch();
+        let mut buf = Vec::new();
+        Box::new(move |entry| {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    errors.lock().unwrap().push(e.to_string());
+                    return WalkState::Continue;
+                }
+            };
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
+                return WalkState::Continue;
+            }
+            let path = display(entry.path());
+            if filters.path_allowed(&path) {
+                return WalkState::Continue;
+            }
+            match scan_file(
+                scanner,
+                &mut scratch,
+                &mut buf,
+                entry.path(),
+                &path,
+                filters,
+                counts,
+                keep_secrets,
+            ) {
+                Ok(Some(ff)) => results.lock().unwrap().push(ff),
+                Ok(None) => {}
+                Err(e) => errors.lock().unwrap().push(format!("{path}: {e}")),
+            }
+            WalkState::Continue
+        })
+    });
+    let mut files = results.into_inner().unwrap();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut errors = errors.into_inner().unwrap();
+    errors.sort();
+    Collected { files, errors }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn scan_file(
+    scanner: &Scanner,
+    scratch: &mut Scratch,
+    buf: &mut Vec<u8>,
+    fs_path: &Path,
+    path: &str,
+    filters: &Filters<'_>,
+    counts: &Counts,
+    keep_secrets: bool,
+) -> io::Result<Option<FileFindings>> {
+    let mut file = File::open(fs_path)?;
+    let len = file.metadata()?.len();
+    let mut findings = Vec::new();
+    let mut secrets = Vec::new();
+    if len <= READ_WHOLE {
+        buf.clear();
+        file.read_to_end(buf)?;
+        if is_binary(buf) {
+            counts.binary.fetch_add(1, Relaxed);
+            return Ok(None);
+        }
+        let mut found = Vec::new();
+        scanner.scan_with(scratch, buf, &mut found);
+        for f in found {
+            let secret = &buf[f.secret_span().start..f.secret_span().end];
+            if filters.keep(&f, path, secret, counts) {
+                if keep_secrets {
+                    secrets.push(secret.to_vec());
+                }
+                findings.push(f);
+            }
+        }
+    } else {
+        let mut head = vec![0u8; BINARY_PROBE];
+        let n = read_up_to(&mut file, &mut head)?;
+        head.truncate(n);
+        if is_binary(&head) {
+            counts.binary.fetch_add(1, Relaxed);
+            return Ok(None);
+        }
+        let reader = io::Cursor::new(head).chain(file);
+        StreamScanner::new(scanner).scan_with_secrets(
+            reader,
+            |f, secret| {
+                if filters.keep(f, path, secret, counts) {
+                    if keep_secrets {
+                        secrets.push(secret.to_vec());
+                    }
+                    findings.push(f.clone());
+                }
+            },
+        )?;
+    }
+    counts.files.fetch_add(1, Relaxed);
+    counts.bytes.fetch_add(len, Relaxed);
+    counts.findings.fetch_add(findings.len() as u64, Relaxed);
+    Ok((!findings.is_empty()).then(|| FileFindings {
+        path: path.to_string(),
+        findings,
+        secrets,
+    }))
+}
+
+fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+/// Scans what a set of git changes adds: each changed file's new content
+/// is scanned whole (so allow comments on the line before and multi-line
+/// keys are seen), and only findings on added lines are kept. Paths are
+/// relative to the repository root.
+pub fn git_changes(
+    scanner: &Scanner,
+    root: &PathBuf,
+    which: &Changes,
+    filters: &Filters<'_>,
+    counts: &Counts,
+    keep_secrets: bool,
+) -> anyhow::Result<Collected> {
+    let changes: Vec<_> = git::changes(root, which)?
+        .into_iter()
+        .filter(|c| {
+            !c.deleted
+                && !c.added.is_empty()
+                && c.blob.is_some()
+                && !filters.path_allowed(&c.path)
+        })
+        .collect();
+    let binary_skipped = changes.iter().filter(|c| c.binary).count();
+    counts.binary.fetch_add(binary_skipped as u64, Relaxed);
+    let changes: Vec<_> = changes.into_iter().filter(|c| !c.binary).collect();
+    let ids: Vec<String> =
+        changes.iter().map(|c| c.blob.clone().expect("filtered")).collect();
+    let blobs = git::blobs(root, &ids)?;
+    let mut scratch = scanner.scratch();
+    let mut files = Vec::new();
+    let mut found = Vec::new();
+    for (change, blob) in changes.iter().zip(&blobs) {
+        if is_binary(blob) {
+            counts.binary.fetch_add(1, Relaxed);
+            continue;
+        }
+        counts.files.fetch_add(1, Relaxed);
+        counts.bytes.fetch_add(blob.len() as u64, Relaxed);
+        scanner.scan_with(&mut scratch, blob, &mut found);
+        let mut findings = Vec::new();
+        let mut secrets = Vec::new();
+        for f in found.drain(..) {
+            let span = f.secret_span();
+            let secret = &blob[span.start..span.end];
+            let last = f.line() + memchr_count(secret) as u64;
+            if change.adds_any(f.line()..last + 1)
+                && filters.keep(&f, &change.path, secret, counts)
+            {
+                if keep_secrets {
+                    secrets.push(secret.to_vec());
+                }
+                findings.push(f);
+            }
+        }
+        counts.findings.fetch_add(findings.len() as u64, Relaxed);
+        if !findings.is_empty() {
+            files.push(FileFindings {
+                path: change.path.clone(),
+                findings,
+                secrets,
+            });
+        }
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(Collected { files, errors: Vec::new() })
+}
+
+fn memchr_count(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b == b'\n').count()
+}

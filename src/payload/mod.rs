@@ -1,0 +1,3 @@
+//! Format adapters: turn an input format into regions to scan.
+
+pub(crate) mod diff;
