@@ -1,10 +1,20 @@
-//! Unified diffs (`git diff -U0 --full-index`): which lines each file adds.
+//! Unified diffs (`git diff -U1`): which lines each file adds, and an
+//! excerpt of the new file to scan.
 //!
-//! A pure function over bytes: paths may be any bytes git allows (spaces,
-//! Unicode, C-quoted names), lines need not be UTF-8, and malformed input
-//! yields what could be understood, never a panic.
+//! The excerpt holds every hunk's new-side lines (added and context) in
+//! order; hunks that are not adjacent are separated by an empty line, so no
+//! match can join them. With one line of context, the line before each added
+//! run is there for inline allow comments, and no other read of the file is
+//! needed. Parsing is a pure function over bytes: paths may be any bytes git
+//! allows (spaces, Unicode, C-quoted names), lines need not be UTF-8, and
+//! malformed input yields what could be understood, never a panic.
 
 use std::ops::Range;
+
+use crate::{
+    finding::Finding,
+    scan::{Scanner, Scratch},
+};
 
 /// What a diff adds to one file.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -19,6 +29,11 @@ pub struct FileChange {
     pub binary: bool,
     /// The file is deleted in the new tree.
     pub deleted: bool,
+    /// The excerpt: new-side lines of every hunk, each ending in `\n`.
+    text: Vec<u8>,
+    /// For each excerpt line, its 1-based line in the new file (0 for the
+    /// separators between hunks).
+    line_map: Vec<u64>,
 }
 
 impl FileChange {
@@ -26,6 +41,40 @@ impl FileChange {
     /// end) was added.
     pub fn adds_any(&self, lines: Range<u64>) -> bool {
         self.added.iter().any(|a| a.start < lines.end && lines.start < a.end)
+    }
+
+    /// The excerpt that [`FileChange::scan_added`] scans; finding spans
+    /// are offsets into it.
+    pub fn text(&self) -> &[u8] {
+        &self.text
+    }
+
+    /// Scans the excerpt and keeps the findings whose secret touches an
+    /// added line, with line numbers of the new file.
+    pub fn scan_added(
+        &self,
+        scanner: &Scanner,
+        scratch: &mut Scratch,
+        out: &mut Vec<Finding>,
+    ) {
+        scanner.scan_with(scratch, &self.text, out);
+        out.retain_mut(|f| {
+            let first = f.line as usize;
+            let span = f.secret_span();
+            let newlines =
+                memchr::memchr_iter(b'\n', &self.text[span.start..span.end])
+                    .count();
+            let lines = first..first + newlines + 1;
+            let Some(mapped) = self.line_map.get(first - 1) else {
+                return false;
+            };
+            let touches = self.line_map
+                [lines.start - 1..(lines.end - 1).min(self.line_map.len())]
+                .iter()
+                .any(|&l| l != 0 && self.adds_any(l..l + 1));
+            f.line = *mapped;
+            touches && *mapped != 0
+        });
     }
 }
 
@@ -49,10 +98,12 @@ pub fn parse_diff(diff: &[u8]) -> Vec<FileChange> {
             match line.first() {
                 Some(b'+') => {
                     push_line(&mut file.added, line_no);
+                    file.push_text(line_no, &line[1..]);
                     line_no += 1;
                     continue;
                 }
                 Some(b' ') => {
+                    file.push_text(line_no, &line[1..]);
                     line_no += 1;
                     continue;
                 }
@@ -94,6 +145,21 @@ pub fn parse_diff(diff: &[u8]) -> Vec<FileChange> {
         }
     }
     files
+}
+
+impl FileChange {
+    fn push_text(&mut self, line_no: u64, text: &[u8]) {
+        // A gap in line numbers means a new hunk: separate it.
+        if let Some(&last) = self.line_map.last() {
+            if last != 0 && last + 1 != line_no {
+                self.text.push(b'\n');
+                self.line_map.push(0);
+            }
+        }
+        self.text.extend_from_slice(text);
+        self.text.push(b'\n');
+        self.line_map.push(line_no);
+    }
 }
 
 fn push_line(added: &mut Vec<Range<u64>>, line: u64) {
@@ -247,6 +313,8 @@ index 6666666666666666666666666666666666666666..00000000000000000000000000000000
         assert_eq!(files[2].path, "客户.txt");
         assert!(files[2].binary && files[2].added.is_empty());
         assert!(files[3].deleted && files[3].added.is_empty());
+        assert_eq!(files[0].text(), b"KEY = 'x'\nOTHER = 'y'\n\nnew\n");
+        assert_eq!(files[0].line_map, vec![4, 5, 0, 12]);
     }
 
     #[test]

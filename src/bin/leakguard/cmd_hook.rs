@@ -32,7 +32,13 @@ fn pre_commit(
     global: &GlobalArgs,
     args: &HookRunArgs,
 ) -> anyhow::Result<ExitCode> {
-    let root = git::toplevel(Path::new("."))?;
+    // Git runs hooks at the top of the work tree; asking git where that is
+    // costs a process start, so only ask when `.git` is not right here.
+    let root = if Path::new(".git").exists() {
+        ".".into()
+    } else {
+        git::toplevel(Path::new("."))?
+    };
     let setup = setup::load(global, &[], false)?;
     let scanner = setup::repo_scanner(&setup)?;
     let allow_paths = setup::allow_paths(&setup.config)?;

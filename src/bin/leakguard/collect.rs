@@ -216,10 +216,9 @@ fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     Ok(n)
 }
 
-/// Scans what a set of git changes adds: each changed file's new content
-/// is scanned whole (so allow comments on the line before and multi-line
-/// keys are seen), and only findings on added lines are kept. Paths are
-/// relative to the repository root.
+/// Scans what a set of git changes adds: each file's diff excerpt (added
+/// lines with one line of context), keeping findings on added lines. Paths
+/// are relative to the repository root.
 pub fn git_changes(
     scanner: &Scanner,
     root: &PathBuf,
@@ -228,41 +227,30 @@ pub fn git_changes(
     counts: &Counts,
     keep_secrets: bool,
 ) -> anyhow::Result<Collected> {
-    let changes: Vec<_> = git::changes(root, which)?
-        .into_iter()
-        .filter(|c| {
-            !c.deleted
-                && !c.added.is_empty()
-                && c.blob.is_some()
-                && !filters.path_allowed(&c.path)
-        })
-        .collect();
-    let binary_skipped = changes.iter().filter(|c| c.binary).count();
-    counts.binary.fetch_add(binary_skipped as u64, Relaxed);
-    let changes: Vec<_> = changes.into_iter().filter(|c| !c.binary).collect();
-    let ids: Vec<String> =
-        changes.iter().map(|c| c.blob.clone().expect("filtered")).collect();
-    let blobs = git::blobs(root, &ids)?;
     let mut scratch = scanner.scratch();
     let mut files = Vec::new();
     let mut found = Vec::new();
-    for (change, blob) in changes.iter().zip(&blobs) {
-        if is_binary(blob) {
+    for change in git::changes(root, which)? {
+        if change.deleted || change.added.is_empty() {
+            continue;
+        }
+        if filters.path_allowed(&change.path) {
+            continue;
+        }
+        let text = change.text();
+        if change.binary || is_binary(text) {
             counts.binary.fetch_add(1, Relaxed);
             continue;
         }
         counts.files.fetch_add(1, Relaxed);
-        counts.bytes.fetch_add(blob.len() as u64, Relaxed);
-        scanner.scan_with(&mut scratch, blob, &mut found);
+        counts.bytes.fetch_add(text.len() as u64, Relaxed);
+        change.scan_added(scanner, &mut scratch, &mut found);
         let mut findings = Vec::new();
         let mut secrets = Vec::new();
         for f in found.drain(..) {
             let span = f.secret_span();
-            let secret = &blob[span.start..span.end];
-            let last = f.line() + memchr_count(secret) as u64;
-            if change.adds_any(f.line()..last + 1)
-                && filters.keep(&f, &change.path, secret, counts)
-            {
+            let secret = &text[span.start..span.end];
+            if filters.keep(&f, &change.path, secret, counts) {
                 if keep_secrets {
                     secrets.push(secret.to_vec());
                 }
@@ -280,8 +268,4 @@ pub fn git_changes(
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Collected { files, errors: Vec::new() })
-}
-
-fn memchr_count(bytes: &[u8]) -> usize {
-    bytes.iter().filter(|&&b| b == b'\n').count()
 }

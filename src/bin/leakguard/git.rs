@@ -1,7 +1,6 @@
 //! The few git plumbing calls the hook and `scan --staged/--since` need.
 
 use std::{
-    io::{BufRead, BufReader, Read, Write},
     path::{Path, PathBuf},
     process::{Command, Stdio},
 };
@@ -69,7 +68,9 @@ pub fn changes(
         "-c",
         "diff.mnemonicPrefix=false",
         "diff",
-        "-U0",
+        // One line of context: the line before each added run, where an
+        // allow comment may sit.
+        "-U1",
         "--no-color",
         "--no-ext-diff",
         "--no-textconv",
@@ -89,50 +90,4 @@ pub fn changes(
     c.arg("--");
     let diff = run(c, "diff")?;
     Ok(parse_diff(&diff))
-}
-
-/// The contents of blobs by object id, in order, from one `cat-file`
-/// process (one process per file would cost milliseconds each).
-pub fn blobs(root: &Path, ids: &[String]) -> anyhow::Result<Vec<Vec<u8>>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut child = git(root)
-        .args(["cat-file", "--batch"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .context("cannot run git cat-file")?;
-    let mut stdin = child.stdin.take().expect("piped stdin");
-    let request: String = ids.iter().map(|id| format!("{id}\n")).collect();
-    // Write from another thread: git answers while we are still writing.
-    let writer =
-        std::thread::spawn(move || stdin.write_all(request.as_bytes()));
-    let mut out = BufReader::new(child.stdout.take().expect("piped stdout"));
-    let mut blobs = Vec::with_capacity(ids.len());
-    for id in ids {
-        let mut header = String::new();
-        out.read_line(&mut header)?;
-        let mut parts = header.split_whitespace();
-        let (Some(_), Some(kind), Some(size)) =
-            (parts.next(), parts.next(), parts.next())
-        else {
-            bail!("git cat-file: object {id}: {}", header.trim());
-        };
-        if kind != "blob" {
-            bail!("git cat-file: object {id} is a {kind}, not a blob");
-        }
-        let size: usize = size.parse().context("git cat-file: bad size")?;
-        let mut data = vec![0; size + 1];
-        out.read_exact(&mut data)?;
-        data.pop(); // the newline after each object
-        blobs.push(data);
-    }
-    writer.join().expect("writer thread does not panic")?;
-    let status = child.wait()?;
-    if !status.success() {
-        bail!("git cat-file failed");
-    }
-    Ok(blobs)
 }
