@@ -65,6 +65,7 @@ mod finding;
 mod keyed;
 mod payload;
 mod policy;
+mod precision;
 mod redact;
 mod report;
 mod rules;

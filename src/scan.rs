@@ -11,6 +11,7 @@ use crate::{
     finding::{mask_preview, Action, Finding, Span},
     keyed::FingerprintKey,
     policy::Policy,
+    precision,
     rules::{Rule, RuleError, RuleSet},
 };
 
@@ -351,15 +352,19 @@ fn confirm(
     // haystack here, not at its end, keeps the work bounded by the window.
     let window_end = (hit.end + rule.max_len + CONTEXT).min(hay.len());
     let window = &hay[..window_end];
+    // Native rules' keywords occur inside every match, so only matches
+    // overlapping the hit count; imported rules may name context words, and
+    // then any match in the window counts.
+    let stop = if rule.keyword_in_match { hit.end } else { window_end };
     let mut at = window_start;
-    while at < hit.end {
+    while at < stop {
         let Some(m) = rule.regex().captures_read_at(locs, window, at) else {
             break;
         };
-        if m.start() >= hit.end {
+        if m.start() >= stop {
             break;
         }
-        if m.end() > hit.start {
+        if m.end() > hit.start || !rule.keyword_in_match {
             if let Some((s, e)) = locs.get(rule.secret_group) {
                 if s < e && accept(rule, &hay[s..e]) {
                     out.push(Raw {
@@ -383,6 +388,22 @@ fn accept(rule: &Rule, secret: &[u8]) -> bool {
         }
     }
     if rule.check != Check::None && !rule.check.validate(secret) {
+        return false;
+    }
+    if rule.allow.as_ref().is_some_and(|a| a.is_match(secret)) {
+        return false;
+    }
+    if !rule.stopwords.is_empty() {
+        let lower = secret.to_ascii_lowercase();
+        let hit = rule
+            .stopwords
+            .iter()
+            .any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some());
+        if hit {
+            return false;
+        }
+    }
+    if rule.noise_filter && precision::is_noise(secret) {
         return false;
     }
     !(rule.placeholder_filter && checks::is_placeholder(secret))

@@ -4,6 +4,7 @@
 mod builtin;
 mod check;
 mod error;
+mod gitleaks;
 mod spec;
 
 use std::{
@@ -61,11 +62,19 @@ pub struct Rule {
     pub(crate) check: Check,
     pub(crate) max_len: usize,
     pub(crate) placeholder_filter: bool,
+    /// Drop UUIDs, hex digests, SRI hashes, identifiers and wordy values
+    /// (see `precision.rs`); default on for low-confidence rules.
+    pub(crate) noise_filter: bool,
     pub(crate) action: Option<Action>,
     pub(crate) description: Option<String>,
     pub(crate) references: Vec<String>,
     pub(crate) examples: Vec<String>,
     pub(crate) negatives: Vec<String>,
+    pub(crate) allow: Option<regex::bytes::RegexSet>,
+    pub(crate) stopwords: Vec<String>,
+    /// The match must overlap the keyword hit (true for every native rule;
+    /// imported rules may use context keywords).
+    pub(crate) keyword_in_match: bool,
     pub(crate) source: Arc<str>,
 }
 
@@ -252,12 +261,27 @@ impl Rule {
             }
             parsed
         });
-        if spec.examples.is_empty() {
+        if spec.examples.is_empty() && !spec.imported {
             bad("has no examples: add inputs the rule must match".into());
         }
-        if spec.negatives.is_empty() {
+        if spec.negatives.is_empty() && !spec.imported {
             bad("has no negatives: add inputs the rule must not match".into());
         }
+        let allow = if spec.allow.is_empty() {
+            None
+        } else {
+            match regex::bytes::RegexSetBuilder::new(&spec.allow)
+                .unicode(false)
+                .size_limit(REGEX_SIZE_LIMIT)
+                .build()
+            {
+                Ok(set) => Some(set),
+                Err(e) => {
+                    bad(format!("allow regex: {e}"));
+                    None
+                }
+            }
+        };
         let (regex, max_len, secret_group) = match compile(&spec, eager) {
             Ok(v) => v,
             Err(e) => {
@@ -285,11 +309,22 @@ impl Rule {
             placeholder_filter: spec
                 .placeholder_filter
                 .unwrap_or(category == Category::Secret),
+            noise_filter: spec
+                .noise_filter
+                .unwrap_or(confidence == Confidence::Low),
             action,
             description: spec.description,
             references: spec.references,
             examples: spec.examples,
             negatives: spec.negatives,
+            allow,
+            stopwords: spec
+                .stopwords
+                .iter()
+                .map(|w| w.to_ascii_lowercase())
+                .filter(|w| !w.is_empty())
+                .collect(),
+            keyword_in_match: !spec.context_keywords,
             source: source.clone(),
         })
     }
@@ -484,6 +519,15 @@ impl RuleSetBuilder {
                          eager: bool,
                          errs: &mut Vec<RuleError>| {
             let name: Arc<str> = name.into();
+            if gitleaks::looks_like(text) {
+                match gitleaks::convert(text) {
+                    Ok(converted) => specs.extend(
+                        converted.into_iter().map(|s| (name.clone(), s, true)),
+                    ),
+                    Err(e) => errs.push(e.in_file(&name)),
+                }
+                return;
+            }
             match toml::from_str::<RuleFile>(text) {
                 Ok(file) => specs.extend(
                     file.rule.into_iter().map(|s| (name.clone(), s, eager)),

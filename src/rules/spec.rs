@@ -39,6 +39,8 @@ pub(crate) struct RuleSpec {
     #[serde(default)]
     pub(crate) placeholder_filter: Option<bool>,
     #[serde(default)]
+    pub(crate) noise_filter: Option<bool>,
+    #[serde(default)]
     pub(crate) action: Option<String>,
     #[serde(default)]
     pub(crate) description: Option<String>,
@@ -48,4 +50,18 @@ pub(crate) struct RuleSpec {
     pub(crate) examples: Vec<String>,
     #[serde(default)]
     pub(crate) negatives: Vec<String>,
+    /// Regexes: a secret in which one matches is not reported.
+    #[serde(default)]
+    pub(crate) allow: Vec<String>,
+    /// Substrings: a secret containing one (ASCII case-insensitive) is not
+    /// reported.
+    #[serde(default)]
+    pub(crate) stopwords: Vec<String>,
+    /// Set for rules converted from another scanner's format: examples are
+    /// optional, and keywords may be context words outside the match.
+    #[serde(skip)]
+    pub(crate) imported: bool,
+    /// Keywords are context words that need not occur inside the match.
+    #[serde(skip)]
+    pub(crate) context_keywords: bool,
 }

@@ -9,7 +9,7 @@ use ignore::WalkBuilder;
 use leakguard::Baseline;
 
 use crate::{
-    args::{BaselineArgs, BaselineCommand, GlobalArgs},
+    args::{BaselineCommand, GlobalArgs},
     collect::{self, Counts, Filters},
     git, setup,
 };

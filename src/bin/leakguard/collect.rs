@@ -4,7 +4,7 @@
 use std::{
     fs::File,
     io::{self, Read},
-    path::{Path, PathBuf},
+    path::Path,
     sync::{
         atomic::{AtomicU64, Ordering::Relaxed},
         Mutex,
@@ -221,7 +221,7 @@ fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
 /// are relative to the repository root.
 pub fn git_changes(
     scanner: &Scanner,
-    root: &PathBuf,
+    root: &Path,
     which: &Changes,
     filters: &Filters<'_>,
     counts: &Counts,
