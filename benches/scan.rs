@@ -81,9 +81,35 @@ fn prompt(size: usize, seed: u64) -> (Vec<u8>, usize) {
     (out.into_bytes(), planted)
 }
 
+/// Rule sets to compare: the built-in catalog, and, when
+/// `LEAKGUARD_BENCH_RULES_DIR` names a folder of rule files (an older pack,
+/// say), that too, so both are measured in the same run.
+fn scanners() -> Vec<(&'static str, Scanner)> {
+    let mut out = vec![("builtin", Scanner::new(&RuleSet::builtin()).unwrap())];
+    if let Some(dir) = std::env::var_os("LEAKGUARD_BENCH_RULES_DIR") {
+        let mut b = RuleSet::builder();
+        b.builtin(false);
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                b.add_path(path);
+            }
+        }
+        let rules = b.build().unwrap();
+        eprintln!("comparison rule set: {} rules", rules.len());
+        out.push(("other-rules", Scanner::new(&rules).unwrap()));
+    }
+    out
+}
+
 fn scan(c: &mut Criterion) {
-    let scanner = Scanner::new(&RuleSet::builtin()).unwrap();
-    let mut group = c.benchmark_group("scan");
+    for (label, scanner) in scanners() {
+        scan_with(c, label, &scanner);
+    }
+}
+
+fn scan_with(c: &mut Criterion, label: &str, scanner: &Scanner) {
+    let mut group = c.benchmark_group(format!("scan-{label}"));
     let tiny = b"Why does `cargo build` fail with E0502 here?".to_vec();
     let inputs = [
         ("tiny", (tiny, 0)),
@@ -110,7 +136,7 @@ fn scan(c: &mut Criterion) {
         let mut out = Vec::with_capacity(hay.len());
         b.iter(|| {
             out.clear();
-            let s = StreamScanner::new(&scanner)
+            let s = StreamScanner::new(scanner)
                 .redact(
                     &hay[..],
                     &mut out,
