@@ -144,7 +144,24 @@ pub fn parse_diff(diff: &[u8]) -> Vec<FileChange> {
             }
         }
     }
+    // Git writes hunks in order; a malformed diff may not, and the ranges
+    // are promised sorted and disjoint.
+    for file in &mut files {
+        normalize(&mut file.added);
+    }
     files
+}
+
+fn normalize(ranges: &mut Vec<Range<u64>>) {
+    ranges.sort_by_key(|r| r.start);
+    let mut out: Vec<Range<u64>> = Vec::with_capacity(ranges.len());
+    for r in ranges.drain(..) {
+        match out.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => out.push(r),
+        }
+    }
+    *ranges = out;
 }
 
 impl FileChange {
@@ -315,6 +332,21 @@ index 6666666666666666666666666666666666666666..00000000000000000000000000000000
         assert!(files[3].deleted && files[3].added.is_empty());
         assert_eq!(files[0].text(), b"KEY = 'x'\nOTHER = 'y'\n\nnew\n");
         assert_eq!(files[0].line_map, vec![4, 5, 0, 12]);
+    }
+
+    /// Found by `cargo fuzz run diff`: hunks out of order.
+    #[test]
+    fn regression_unsorted_hunks() {
+        let diff = include_bytes!("testdata/diff-crash-unsorted-hunks");
+        for file in parse_diff(diff) {
+            for w in file.added.windows(2) {
+                assert!(w[0].end < w[1].start, "{:?}", file.added);
+            }
+        }
+        let files = parse_diff(
+            b"diff --git a/x b/x\n+++ b/x\n@@ -9 +9,2 @@\n+a\n+b\n@@ -1 +1 @@\n+c\n@@ -5 +10 @@\n+d\n",
+        );
+        assert_eq!(files[0].added, vec![1..2, 9..11]);
     }
 
     #[test]
