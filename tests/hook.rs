@@ -260,3 +260,24 @@ fn scan_staged_and_since_with_sarif() {
     );
     assert!(!stdout.contains(&k1) && !stdout.contains(&k2));
 }
+
+#[test]
+fn merge_commits_are_checked() {
+    let r = Repo::new();
+    r.write("a.txt", "base\n");
+    r.commit("init");
+    r.git(&["checkout", "-q", "-b", "feature"]);
+    let key = gen::aws_key_id(&mut Rng::new(35)).secret;
+    r.write("feature.env", &format!("AWS={key}\n"));
+    // Committed before the hook existed on this branch.
+    r.commit("feature");
+    r.git(&["checkout", "-q", "main"]);
+    r.write("b.txt", "main work\n");
+    r.commit("main work");
+    r.leakguard(&["hook", "install"]);
+    r.git(&["merge", "-q", "--no-ff", "--no-commit", "feature"]);
+    let out = r.git(&["commit", "-q", "-m", "merge feature"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "merge with a leak was committed");
+    assert!(err.contains("feature.env:1:5 aws-access-key-id"), "{err}");
+}
