@@ -76,8 +76,13 @@ pub use crate::{
     allow::INLINE_MARKERS,
     baseline::{Baseline, BaselineError},
     checks::{
-        china_id_check_char, iban_check_digits, is_placeholder,
-        luhn_check_digit, shannon_entropy, uscc_check_char, Check,
+        bech32_checksum, br_cnpj_check_digits, br_cpf_check_digits,
+        china_id_check_char, de_tax_id_check_digit, es_dni_letter, fr_nir_key,
+        hk_id_check_char, iban_check_digits, is_placeholder,
+        it_fiscal_code_check_char, jp_my_number_check_digit, luhn_check_digit,
+        mx_curp_check_digit, pl_pesel_check_digit, sg_nric_check_char,
+        shannon_entropy, tw_id_check_digit, uk_nhs_check_digit,
+        uscc_check_char, verhoeff_check_digit, Check,
     },
     config::{Config, ConfigError},
     finding::{

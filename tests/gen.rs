@@ -309,8 +309,16 @@ pub fn uscc(r: &mut Rng) -> Planted {
 }
 
 pub fn china_mobile(r: &mut Rng) -> Planted {
-    let second = b"3456789"[r.below(7)] as char;
-    same("mobile", format!("1{second}{}", r.string(DIGITS, 9)))
+    // Allocated mobile prefixes (MIIT number plan).
+    const PREFIXES: &[&str] = &[
+        "130", "131", "132", "133", "134", "135", "136", "137", "138", "139",
+        "145", "147", "150", "151", "152", "153", "155", "156", "157", "158",
+        "159", "166", "170", "173", "175", "176", "177", "178", "180", "181",
+        "182", "183", "184", "185", "186", "187", "188", "189", "191", "193",
+        "195", "198", "199",
+    ];
+    let prefix = PREFIXES[r.below(PREFIXES.len())];
+    same("mobile", format!("{prefix}{}", r.string(DIGITS, 8)))
 }
 
 pub fn email(r: &mut Rng) -> Planted {

@@ -1,6 +1,6 @@
 //! Chinese resident identity card numbers (GB 11643-1999).
 
-use super::digit;
+use super::{all_same, digit};
 
 /// GB 11643 weights for the first 17 digits (2^(17-i) mod 11).
 const WEIGHTS: [u32; 17] =
@@ -70,6 +70,25 @@ pub(super) fn validate_china_id(secret: &[u8]) -> bool {
         && PROVINCES.contains(&number(&body[..2]))
         && valid_birth_date(&body[6..14])
         && check.to_ascii_uppercase() == china_id_check_char(body)
+}
+
+/// `china_id15` check: the legacy 15-digit resident ID (1984-2004): 15
+/// digits, a mainland province code (11-65), a real birth date `19YYMMDD`
+/// and a three-digit sequence that is not `000`, not one repeated digit.
+/// It has no check digit, so rules using it should also require a context
+/// word. No separators.
+pub(super) fn validate_china_id15(secret: &[u8]) -> bool {
+    if secret.len() != 15 || !secret.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let mut date = *b"19000000";
+    date[2..].copy_from_slice(&secret[6..12]);
+    let province = number(&secret[..2]);
+    PROVINCES.contains(&province)
+        && province < 70
+        && valid_birth_date(&date)
+        && &secret[12..] != b"000"
+        && !all_same(secret)
 }
 
 #[cfg(test)]
@@ -185,6 +204,30 @@ mod tests {
             [b'9'; 18] => false,
             "1".repeat(100_000) => false,
             "１１０１０１１９９００３０７１２３" => false,
+        );
+    }
+
+    #[test]
+    fn china_id15_table() {
+        check_table!(validate_china_id15;
+            "110105900307123" => true,
+            "440305851120456" => true,
+            "650102000229001" => false, // 1900 is not a leap year ...
+            "650102960229001" => true,  // ... but 1996 is
+            "650102970229001" => false,
+            "110105901307123" => false,
+            "110105900332123" => false,
+            "110105900300123" => false,
+            "110105900307000" => false,
+            "710105900307123" => false,
+            "810105900307123" => false,
+            "100105900307123" => false,
+            "11010590030712" => false,
+            "1101059003071234" => false,
+            "11010590030712X" => false,
+            "110105 90030712" => false,
+            "" => false,
+            [b'1'; 15] => false,
         );
     }
 

@@ -29,13 +29,21 @@ macro_rules! check_table {
     }};
 }
 
+mod aadhaar;
+mod basic_auth;
+mod bech32;
 mod china_id;
 mod entropy;
+mod hk_id;
 mod iban;
 mod jwt;
 mod luhn;
+mod national_ids;
 mod placeholder;
+mod sg_nric;
 mod ssn;
+mod tw_id;
+mod uk_nino;
 mod uscc;
 
 pub use china_id::china_id_check_char;
@@ -44,6 +52,23 @@ pub use iban::iban_check_digits;
 pub use luhn::luhn_check_digit;
 pub use placeholder::is_placeholder;
 pub use uscc::uscc_check_char;
+
+// Check-character generators of the newer checks, for tests and fuzzers
+// that build valid fake data. Until lib.rs re-exports them they are only
+// used by their own validators, hence the allow.
+pub use self::{
+    aadhaar::verhoeff_check_digit,
+    bech32::bech32_checksum,
+    hk_id::hk_id_check_char,
+    national_ids::{
+        br_cnpj_check_digits, br_cpf_check_digits, de_tax_id_check_digit,
+        es_dni_letter, fr_nir_key, it_fiscal_code_check_char,
+        jp_my_number_check_digit, mx_curp_check_digit, pl_pesel_check_digit,
+        uk_nhs_check_digit,
+    },
+    sg_nric::sg_nric_check_char,
+    tw_id::tw_id_check_digit,
+};
 
 /// A validator applied to the secret bytes of a candidate finding.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -64,6 +89,46 @@ pub enum Check {
     Jwt,
     /// United States Social Security Number.
     UsSsn,
+    /// Legacy 15-digit Chinese resident ID (region and birth date only).
+    ChinaId15,
+    /// Hong Kong identity card number (mod 11 check character).
+    HkId,
+    /// Taiwan national ID / resident certificate number.
+    TwId,
+    /// UK National Insurance number (HMRC prefix and suffix rules).
+    UkNino,
+    /// Bech32 string with a valid BIP 173 checksum (age, Nostr keys).
+    Bech32,
+    /// Base64 of `user:password` (Docker, npm, HTTP Basic).
+    BasicAuth,
+    /// Indian Aadhaar number (Verhoeff check digit).
+    Aadhaar,
+    /// Singapore NRIC / FIN (mod 11 check letter).
+    SgNric,
+    /// Japanese My Number (個人番号) check digit.
+    JpMyNumber,
+    /// Brazilian CPF (two mod 11 check digits).
+    BrCpf,
+    /// Brazilian CNPJ, numeric or 2026 alphanumeric.
+    BrCnpj,
+    /// Spanish DNI / NIE control letter.
+    EsDni,
+    /// Dutch BSN (elfproef).
+    NlBsn,
+    /// Polish PESEL (birth date and check digit).
+    PlPesel,
+    /// German tax identification number (ISO 7064 MOD 11,10).
+    DeTaxId,
+    /// Australian tax file number (mod 11 weights).
+    AuTfn,
+    /// French NIR social security number (mod 97 key).
+    FrNir,
+    /// UK NHS number (mod 11 check digit).
+    UkNhs,
+    /// Italian codice fiscale (check letter).
+    ItFiscalCode,
+    /// Mexican CURP (birth date and check digit).
+    MxCurp,
 }
 
 impl Check {
@@ -77,6 +142,26 @@ impl Check {
         Check::Uscc,
         Check::Jwt,
         Check::UsSsn,
+        Check::ChinaId15,
+        Check::HkId,
+        Check::TwId,
+        Check::UkNino,
+        Check::Bech32,
+        Check::BasicAuth,
+        Check::Aadhaar,
+        Check::SgNric,
+        Check::JpMyNumber,
+        Check::BrCpf,
+        Check::BrCnpj,
+        Check::EsDni,
+        Check::NlBsn,
+        Check::PlPesel,
+        Check::DeTaxId,
+        Check::AuTfn,
+        Check::FrNir,
+        Check::UkNhs,
+        Check::ItFiscalCode,
+        Check::MxCurp,
     ];
 
     /// Parses the name used in rule files (exact, lowercase), e.g. `"iban"`.
@@ -95,6 +180,26 @@ impl Check {
             Check::Uscc => "uscc",
             Check::Jwt => "jwt",
             Check::UsSsn => "us_ssn",
+            Check::ChinaId15 => "china_id15",
+            Check::HkId => "hk_id",
+            Check::TwId => "tw_id",
+            Check::UkNino => "uk_nino",
+            Check::Bech32 => "bech32",
+            Check::BasicAuth => "basic_auth",
+            Check::Aadhaar => "aadhaar",
+            Check::SgNric => "sg_nric",
+            Check::JpMyNumber => "jp_my_number",
+            Check::BrCpf => "br_cpf",
+            Check::BrCnpj => "br_cnpj",
+            Check::EsDni => "es_dni",
+            Check::NlBsn => "nl_bsn",
+            Check::PlPesel => "pl_pesel",
+            Check::DeTaxId => "de_tax_id",
+            Check::AuTfn => "au_tfn",
+            Check::FrNir => "fr_nir",
+            Check::UkNhs => "uk_nhs",
+            Check::ItFiscalCode => "it_fiscal_code",
+            Check::MxCurp => "mx_curp",
         }
     }
 
@@ -109,6 +214,28 @@ impl Check {
             Check::Uscc => uscc::validate_uscc(secret),
             Check::Jwt => jwt::validate_jwt(secret),
             Check::UsSsn => ssn::validate_ssn(secret),
+            Check::ChinaId15 => china_id::validate_china_id15(secret),
+            Check::HkId => hk_id::validate_hk_id(secret),
+            Check::TwId => tw_id::validate_tw_id(secret),
+            Check::UkNino => uk_nino::validate_uk_nino(secret),
+            Check::Bech32 => bech32::validate_bech32(secret),
+            Check::BasicAuth => basic_auth::validate_basic_auth(secret),
+            Check::Aadhaar => aadhaar::validate_aadhaar(secret),
+            Check::SgNric => sg_nric::validate_sg_nric(secret),
+            Check::JpMyNumber => national_ids::validate_jp_my_number(secret),
+            Check::BrCpf => national_ids::validate_br_cpf(secret),
+            Check::BrCnpj => national_ids::validate_br_cnpj(secret),
+            Check::EsDni => national_ids::validate_es_dni(secret),
+            Check::NlBsn => national_ids::validate_nl_bsn(secret),
+            Check::PlPesel => national_ids::validate_pl_pesel(secret),
+            Check::DeTaxId => national_ids::validate_de_tax_id(secret),
+            Check::AuTfn => national_ids::validate_au_tfn(secret),
+            Check::FrNir => national_ids::validate_fr_nir(secret),
+            Check::UkNhs => national_ids::validate_uk_nhs(secret),
+            Check::ItFiscalCode => {
+                national_ids::validate_it_fiscal_code(secret)
+            }
+            Check::MxCurp => national_ids::validate_mx_curp(secret),
         }
     }
 }
@@ -191,7 +318,13 @@ mod tests {
         for &c in Check::ALL {
             assert_eq!(Check::from_name(c.name()), Some(c));
         }
-        assert_eq!(Check::ALL.len(), 8);
+        assert_eq!(Check::ALL.len(), 28);
+        // Names are unique.
+        let mut names: Vec<&str> =
+            Check::ALL.iter().map(|c| c.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Check::ALL.len());
     }
 
     #[test]
@@ -205,6 +338,28 @@ mod tests {
             ("uscc", Some(Check::Uscc)),
             ("jwt", Some(Check::Jwt)),
             ("us_ssn", Some(Check::UsSsn)),
+            ("china_id15", Some(Check::ChinaId15)),
+            ("hk_id", Some(Check::HkId)),
+            ("tw_id", Some(Check::TwId)),
+            ("uk_nino", Some(Check::UkNino)),
+            ("bech32", Some(Check::Bech32)),
+            ("basic_auth", Some(Check::BasicAuth)),
+            ("aadhaar", Some(Check::Aadhaar)),
+            ("sg_nric", Some(Check::SgNric)),
+            ("jp_my_number", Some(Check::JpMyNumber)),
+            ("br_cpf", Some(Check::BrCpf)),
+            ("br_cnpj", Some(Check::BrCnpj)),
+            ("es_dni", Some(Check::EsDni)),
+            ("nl_bsn", Some(Check::NlBsn)),
+            ("pl_pesel", Some(Check::PlPesel)),
+            ("de_tax_id", Some(Check::DeTaxId)),
+            ("au_tfn", Some(Check::AuTfn)),
+            ("fr_nir", Some(Check::FrNir)),
+            ("uk_nhs", Some(Check::UkNhs)),
+            ("it_fiscal_code", Some(Check::ItFiscalCode)),
+            ("mx_curp", Some(Check::MxCurp)),
+            ("hk-id", None),
+            ("HK_ID", None),
             ("", None),
             ("IBAN", None),
             (" iban", None),
@@ -239,6 +394,29 @@ mod tests {
         assert!(!Check::Jwt.validate(&card));
         assert!(!Check::UsSsn.validate(&card));
         assert!(Check::UsSsn.validate(b"212-34-5678"));
+        // Each new check accepts its own sample and rejects the card.
+        let samples: &[(Check, &[u8])] = &[
+            (Check::ChinaId15, b"110105900307123"),
+            (Check::HkId, b"A123456(3)"),
+            (Check::TwId, b"A123456789"),
+            (Check::UkNino, b"AB123456C"),
+            (Check::Bech32, b"a12uel5l"),
+            (Check::BasicAuth, b"ZGVwbG95OlRxODRtV3oheA=="),
+            (Check::SgNric, b"S1234567D"),
+            (Check::BrCpf, b"529.982.247-25"),
+            (Check::BrCnpj, b"11.222.333/0001-81"),
+            (Check::EsDni, b"12345678Z"),
+            (Check::NlBsn, b"123456782"),
+            (Check::PlPesel, b"44051401359"),
+            (Check::DeTaxId, b"86095742719"),
+            (Check::AuTfn, b"123456782"),
+            (Check::UkNhs, b"9434765919"),
+            (Check::ItFiscalCode, b"RSSMRA85T10A562S"),
+        ];
+        for &(c, sample) in samples {
+            assert!(c.validate(sample), "{}", c.name());
+            assert!(!c.validate(&card), "{}", c.name());
+        }
     }
 
     #[test]
@@ -271,6 +449,11 @@ mod tests {
             let _ = china_id_check_char(input);
             let _ = uscc_check_char(input);
             let _ = iban_check_digits(input, input);
+            let _ = hk_id_check_char(input);
+            let _ = tw_id_check_digit(input);
+            let _ = bech32_checksum(input, input);
+            let _ = verhoeff_check_digit(input);
+            let _ = sg_nric_check_char(input);
         }
     }
 

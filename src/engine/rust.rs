@@ -60,7 +60,7 @@ impl RustEngine {
                 AhoCorasick::builder()
                     .ascii_case_insensitive(true)
                     .match_kind(MatchKind::Standard)
-                    .kind(Some(AhoCorasickKind::DFA))
+                    .kind(Some(AhoCorasickKind::ContiguousNFA))
                     .build(&keywords)
                     .map_err(|e| {
                         RuleError::new(RuleErrorKind::Engine(e.to_string()))

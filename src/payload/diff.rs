@@ -157,7 +157,9 @@ fn normalize(ranges: &mut Vec<Range<u64>>) {
     let mut out: Vec<Range<u64>> = Vec::with_capacity(ranges.len());
     for r in ranges.drain(..) {
         match out.last_mut() {
-            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            Some(last) if r.start <= last.end => {
+                last.end = last.end.max(r.end)
+            }
             _ => out.push(r),
         }
     }

@@ -401,7 +401,9 @@ fn valid_id(id: &str) -> bool {
 /// [`Scanner`](crate::Scanner).
 #[derive(Clone, Debug, Default)]
 pub struct RuleSet {
-    rules: Vec<Rule>,
+    // Shared: scanners and report writers keep the set, and rules carry
+    // their examples, so a deep clone would copy thousands of strings.
+    rules: Arc<[Rule]>,
 }
 
 impl RuleSet {
@@ -590,7 +592,7 @@ impl RuleSetBuilder {
         }
         match RuleError::join(errs) {
             Some(e) => Err(e),
-            None => Ok(RuleSet { rules }),
+            None => Ok(RuleSet { rules: rules.into() }),
         }
     }
 }
