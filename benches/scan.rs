@@ -85,7 +85,8 @@ fn prompt(size: usize, seed: u64) -> (Vec<u8>, usize) {
 /// `LEAKGUARD_BENCH_RULES_DIR` names a folder of rule files (an older pack,
 /// say), that too, so both are measured in the same run.
 fn scanners() -> Vec<(&'static str, Scanner)> {
-    let mut out = vec![("builtin", Scanner::new(&RuleSet::builtin()).unwrap())];
+    let mut out =
+        vec![("builtin", Scanner::new(&RuleSet::builtin()).unwrap())];
     if let Some(dir) = std::env::var_os("LEAKGUARD_BENCH_RULES_DIR") {
         let mut b = RuleSet::builder();
         b.builtin(false);
