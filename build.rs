@@ -28,4 +28,44 @@ fn main() {
     let dest =
         PathBuf::from(env::var("OUT_DIR").unwrap()).join("builtin_rules.rs");
     fs::write(dest, out).expect("write builtin_rules.rs");
+
+    // (id, max_len of the pattern or 0 when unbounded, capture groups) of
+    // every built-in rule whose pattern parses; anything else is left to the
+    // run-time parse, which reports errors.
+    let mut shapes = String::from("&[\n");
+    for path in &files {
+        let text = fs::read_to_string(path).expect("readable rule file");
+        let Ok(table) = toml::from_str::<toml::Table>(&text) else { continue };
+        let Some(rules) = table.get("rule").and_then(|r| r.as_array()) else {
+            continue;
+        };
+        for rule in rules {
+            let (Some(id), Some(pattern)) = (
+                rule.get("id").and_then(|v| v.as_str()),
+                rule.get("pattern").and_then(|v| v.as_str()),
+            ) else {
+                continue;
+            };
+            let Ok(hir) = regex_syntax::ParserBuilder::new()
+                .unicode(false)
+                .utf8(false)
+                .nest_limit(100)
+                .build()
+                .parse(pattern)
+            else {
+                continue;
+            };
+            let props = hir.properties();
+            shapes.push_str(&format!(
+                "    ({id:?}, {}, {}, {}),\n",
+                props.maximum_len().unwrap_or(0),
+                props.explicit_captures_len(),
+                props.minimum_len() == Some(0),
+            ));
+        }
+    }
+    shapes.push_str("]\n");
+    let dest =
+        PathBuf::from(env::var("OUT_DIR").unwrap()).join("builtin_shapes.rs");
+    fs::write(dest, shapes).expect("write builtin_shapes.rs");
 }

@@ -349,20 +349,34 @@ fn compile(
     spec: &RuleSpec,
     eager: bool,
 ) -> Result<(OnceLock<Regex>, usize, usize), RuleError> {
-    let hir = regex_syntax::ParserBuilder::new()
-        .unicode(false)
-        .utf8(false)
-        .nest_limit(100)
-        .build()
-        .parse(&spec.pattern)
-        .map_err(|e| pattern_error(e.to_string()))?;
-    let props = hir.properties();
-    if props.minimum_len() == Some(0) {
+    // Lazily compiled rules are built-in ones: their shape was worked out
+    // by build.rs, and parsing 600 patterns here was half of start-up.
+    let (max, groups, empty) = match (eager, builtin::shape(&spec.id)) {
+        (false, Some((max, groups, empty))) => {
+            ((max > 0).then_some(max), groups, empty)
+        }
+        _ => {
+            let hir = regex_syntax::ParserBuilder::new()
+                .unicode(false)
+                .utf8(false)
+                .nest_limit(100)
+                .build()
+                .parse(&spec.pattern)
+                .map_err(|e| pattern_error(e.to_string()))?;
+            let p = hir.properties();
+            (
+                p.maximum_len(),
+                p.explicit_captures_len(),
+                p.minimum_len() == Some(0),
+            )
+        }
+    };
+    if empty {
         return Err(pattern_error(
             "pattern can match the empty string".into(),
         ));
     }
-    let max_len = match (spec.max_len, props.maximum_len()) {
+    let max_len = match (spec.max_len, max) {
         (Some(n), _) => n,
         (None, Some(n)) => n,
         (None, None) => DEFAULT_MAX_LEN,
@@ -372,7 +386,6 @@ fn compile(
             "max_len {max_len} is not in 1..={MAX_RULE_LEN}"
         )));
     }
-    let groups = props.explicit_captures_len();
     let secret_group = spec.secret_group.unwrap_or(0);
     if secret_group > groups {
         return Err(RuleError::invalid(format!(
