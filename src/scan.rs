@@ -406,8 +406,16 @@ fn accept(rule: &Rule, secret: &[u8]) -> bool {
     if rule.noise_filter && precision::is_noise(secret) {
         return false;
     }
-    !(rule.placeholder_filter && checks::is_placeholder(secret))
+    // Placeholders (`<your-key>`, `xxxx`) are short. A long random body, a
+    // private key say, contains `xxxx` or `sample` by chance (proptest found
+    // an EC key whose base64 held `xXXx`), and must still count.
+    !(rule.placeholder_filter
+        && secret.len() <= PLACEHOLDER_MAX_LEN
+        && checks::is_placeholder(secret))
 }
+
+/// Longest secret the placeholder filter judges.
+const PLACEHOLDER_MAX_LEN: usize = 256;
 
 #[cfg(test)]
 mod tests {

@@ -221,3 +221,34 @@ fn inline_allow_decides_the_same_in_stream_and_buffer() {
         assert_eq!(stream_findings(&s, data, 0, chunk), want, "chunk {chunk}");
     }
 }
+
+/// Found by proptest in CI: a generated EC key whose base64 body held
+/// `xXXx` was dropped as a placeholder, and its lines survived redaction.
+#[test]
+fn regression_key_bodies_with_placeholder_words_are_found() {
+    let s = scanner();
+    let mut body = String::new();
+    let mut r = Rng::new(77);
+    for i in 0..12 {
+        let mut line = r.string(crate::gen::B64, 64);
+        if i == 5 {
+            line.replace_range(10..20, "ZxXXxSaMPl");
+        }
+        body.push_str(&line);
+        body.push('\n');
+    }
+    let text = format!(
+        "key:\n-----BEGIN EC PRIVATE KEY-----\n{body}-----END EC PRIVATE KEY-----\n"
+    );
+    let found = s.scan(text.as_bytes());
+    assert!(
+        found.iter().any(|f| f.rule_id() == "private-key-ec"),
+        "{found:?}"
+    );
+    let red = Redactor::new(RedactStyle::Placeholder)
+        .redact(text.as_bytes(), &found);
+    let red = String::from_utf8(red).unwrap();
+    for line in body.lines() {
+        assert!(!red.contains(line), "survived: {line}");
+    }
+}
