@@ -3,7 +3,6 @@
 /// Substrings (lowercase) that mark a value as a placeholder or template.
 const MARKERS: &[&[u8]] = &[
     b"example",
-    b"xxxx",
     b"****",
     b"placeholder",
     b"your_",
@@ -30,8 +29,9 @@ const MIN_PATTERN_LEN: usize = 6;
 /// than a real value.
 ///
 /// Flags: empty values; values containing (ASCII case-insensitively) a
-/// marker such as `example`, `xxxx`, `****`, `your_`, `changeme`,
-/// `redacted`, `${`, `{{`, `<`, `>` or `...`; one byte repeated; at most
+/// marker such as `example`, `****`, `your_`, `changeme`,
+/// `redacted`, `${`, `{{`, `<`, `>` or `...`; five `x` or `X` in a row;
+/// one byte repeated; at most
 /// two distinct bytes in 6 or more; and whole-value ascending or descending
 /// runs of 6 or more letters or digits (`123456`, `abcdef`, `9876543210`).
 ///
@@ -41,9 +41,18 @@ const MIN_PATTERN_LEN: usize = 6;
 pub fn is_placeholder(secret: &[u8]) -> bool {
     secret.is_empty()
         || has_marker(secret)
+        || has_x_run(secret)
         || distinct_bytes_at_most(secret, 1)
         || (secret.len() >= MIN_PATTERN_LEN
             && (distinct_bytes_at_most(secret, 2) || is_run(secret)))
+}
+
+/// True when `secret` holds `xxxxx` or `XXXXX`. Placeholders write their
+/// x's in one case; in random tokens a mixed-case run such as `xXXx` turns
+/// up by chance (about once per 1,400 base64 key bodies for four letters),
+/// and five of one case almost never do.
+fn has_x_run(secret: &[u8]) -> bool {
+    secret.windows(5).any(|w| w == b"xxxxx" || w == b"XXXXX")
 }
 
 /// True when `secret` contains any marker, ignoring ASCII case.
@@ -98,7 +107,8 @@ mod tests {
             "sk_live_EXAMPLE0000abcd" => true,
             "AKIAIOSFODNN7EXAMPLE" => true,
             "ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" => true,
-            "ghp_XXXXyzQ81" => true,
+            "ghp_XXXXXyzQ81" => true,
+            "ghp_xXXxyzQ81aB3" => false,
             "pass****word" => true,
             "placeholder-token" => true,
             "YOUR_API_KEY" => true,
