@@ -1,6 +1,6 @@
 //! Chinese resident identity card numbers (GB 11643-1999).
 
-use super::{all_same, digit};
+use super::{all_same, digit, valid_date};
 
 /// GB 11643 weights for the first 17 digits (2^(17-i) mod 11).
 const WEIGHTS: [u32; 17] =
@@ -38,24 +38,12 @@ fn number(digits: &[u8]) -> u32 {
     digits.iter().fold(0, |acc, &b| acc * 10 + digit(b))
 }
 
-/// True for Gregorian leap years.
-fn is_leap(year: u32) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-}
-
 /// True when `yyyymmdd` (8 ASCII digits) is a real date in 1900..=2100.
 fn valid_birth_date(yyyymmdd: &[u8]) -> bool {
     let year = number(&yyyymmdd[..4]);
     let month = number(&yyyymmdd[4..6]);
     let day = number(&yyyymmdd[6..8]);
-    let days_in_month = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if is_leap(year) => 29,
-        2 => 28,
-        _ => return false,
-    };
-    (1900..=2100).contains(&year) && (1..=days_in_month).contains(&day)
+    (1900..=2100).contains(&year) && valid_date(year, month, day)
 }
 
 /// `china_id` check: 18 characters, 17 digits and a check character

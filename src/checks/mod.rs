@@ -240,12 +240,8 @@ impl Check {
     }
 }
 
-/// Separator bytes that the numeric checks skip: space, `-` and `.`.
-fn is_separator(b: u8) -> bool {
-    matches!(b, b' ' | b'-' | b'.')
-}
-
-/// Removes separators from `secret` into a fixed buffer of `N` bytes.
+/// Removes the separators the numeric checks skip (space, `-` and `.`)
+/// from `secret` into a fixed buffer of `N` bytes.
 ///
 /// Returns the buffer and the number of bytes used, or `None` when a
 /// non-separator byte fails `keep` or more than `N` bytes remain. The scan
@@ -254,10 +250,20 @@ fn compact<const N: usize>(
     secret: &[u8],
     keep: impl Fn(u8) -> bool,
 ) -> Option<([u8; N], usize)> {
+    strip::<N>(secret, b" -.", keep)
+}
+
+/// Like [`compact`], for formats with their own separators: the bytes in
+/// `skip` are dropped instead of space, `-` and `.`.
+fn strip<const N: usize>(
+    secret: &[u8],
+    skip: &[u8],
+    keep: impl Fn(u8) -> bool,
+) -> Option<([u8; N], usize)> {
     let mut buf = [0u8; N];
     let mut len = 0;
     for &b in secret {
-        if is_separator(b) {
+        if skip.contains(&b) {
             continue;
         }
         if !keep(b) || len == N {
@@ -267,6 +273,19 @@ fn compact<const N: usize>(
         len += 1;
     }
     Some((buf, len))
+}
+
+/// True when `day` exists in `month` of `year` (Gregorian calendar).
+fn valid_date(year: u32, month: u32, day: u32) -> bool {
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&day)
 }
 
 /// Value of an ASCII digit; callers have already checked `b` is a digit.

@@ -6,29 +6,7 @@
 //! Each validator takes the secret bytes of a finding, ignores the usual
 //! separators of that format and never panics.
 
-use super::{all_same, compact, digit};
-
-/// Copies the bytes of `secret` that are not in `skip` into a buffer of
-/// `N`; `None` when a kept byte fails `keep` or more than `N` remain.
-fn strip<const N: usize>(
-    secret: &[u8],
-    skip: &[u8],
-    keep: impl Fn(u8) -> bool,
-) -> Option<([u8; N], usize)> {
-    let mut buf = [0u8; N];
-    let mut len = 0;
-    for &b in secret {
-        if skip.contains(&b) {
-            continue;
-        }
-        if !keep(b) || len == N {
-            return None;
-        }
-        buf[len] = b;
-        len += 1;
-    }
-    Some((buf, len))
-}
+use super::{all_same, compact, digit, strip, valid_date};
 
 /// Exactly `N` ASCII digits once spaces, `-` and `.` are removed.
 fn digits_exact<const N: usize>(secret: &[u8]) -> Option<[u8; N]> {
@@ -195,23 +173,6 @@ pub fn pl_pesel_check_digit(first10: &[u8]) -> u8 {
     b'0' + ((10 - sum % 10) % 10) as u8
 }
 
-/// True for Gregorian leap years.
-fn is_leap(year: u32) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-}
-
-/// True when `day` exists in `month` of `year`.
-fn valid_day(year: u32, month: u32, day: u32) -> bool {
-    let days = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if is_leap(year) => 29,
-        2 => 28,
-        _ => return false,
-    };
-    (1..=days).contains(&day)
-}
-
 /// Value of two ASCII digits.
 fn two(d: &[u8]) -> u32 {
     digit(d[0]) * 10 + digit(d[1])
@@ -230,7 +191,7 @@ pub(super) fn validate_pl_pesel(secret: &[u8]) -> bool {
             81..=92 => (1800, mm - 80),
             _ => return false,
         };
-        valid_day(century + yy, month, dd)
+        valid_date(century + yy, month, dd)
             && pl_pesel_check_digit(&d[..10]) == d[10]
     })
 }
@@ -460,7 +421,8 @@ pub(super) fn validate_mx_curp(secret: &[u8]) -> bool {
         (two(&secret[4..6]), two(&secret[6..8]), two(&secret[8..10]));
     // The homoclave is a digit for births before 2000, a letter after.
     let year = if secret[16].is_ascii_digit() { 1900 + yy } else { 2000 + yy };
-    valid_day(year, mm, dd) && mx_curp_check_digit(&secret[..17]) == secret[17]
+    valid_date(year, mm, dd)
+        && mx_curp_check_digit(&secret[..17]) == secret[17]
 }
 
 #[cfg(test)]
