@@ -93,7 +93,7 @@ impl Baseline {
                 file.version
             )));
         }
-        let salt = hex32(&file.salt).ok_or_else(|| {
+        let key = FingerprintKey::from_hex(&file.salt).ok_or_else(|| {
             BaselineError("baseline salt must be 64 hex digits".into())
         })?;
         let entries = file
@@ -106,7 +106,7 @@ impl Baseline {
                 )
             })
             .collect();
-        Ok(Baseline { key: FingerprintKey::from_bytes(salt), entries })
+        Ok(Baseline { key, entries })
     }
 
     /// Reads a baseline file.
@@ -126,12 +126,7 @@ impl Baseline {
     pub fn to_json(&self) -> String {
         let file = File {
             version: VERSION,
-            salt: self
-                .key
-                .as_bytes()
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect(),
+            salt: self.key.to_hex(),
             findings: self
                 .entries
                 .iter()
@@ -208,15 +203,4 @@ impl Baseline {
 fn normalize(path: &str) -> String {
     let p = path.replace('\\', "/");
     p.strip_prefix("./").unwrap_or(&p).to_string()
-}
-
-fn hex32(s: &str) -> Option<[u8; 32]> {
-    if s.len() != 64 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
-    }
-    let mut out = [0u8; 32];
-    for (i, o) in out.iter_mut().enumerate() {
-        *o = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).ok()?;
-    }
-    Some(out)
 }

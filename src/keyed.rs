@@ -44,6 +44,24 @@ impl FingerprintKey {
         &self.key
     }
 
+    /// A key from exactly 64 hex digits, as [`FingerprintKey::to_hex`]
+    /// writes it; `None` for anything else.
+    pub fn from_hex(hex: &str) -> Option<FingerprintKey> {
+        if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        let mut key = [0u8; 32];
+        for (i, k) in key.iter_mut().enumerate() {
+            *k = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok()?;
+        }
+        Some(FingerprintKey { key })
+    }
+
+    /// The key as 64 lowercase hex digits, for key files and baselines.
+    pub fn to_hex(&self) -> String {
+        self.key.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
     /// The fingerprint of `secret` found by rule `rule_id`.
     pub fn fingerprint(&self, rule_id: &str, secret: &[u8]) -> Fingerprint {
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.key)
@@ -88,6 +106,15 @@ mod tests {
             a.fingerprint("r", b"1secret")
         );
         assert_eq!(fa.to_string().len(), 32);
+    }
+
+    #[test]
+    fn hex_round_trip() {
+        let k = FingerprintKey::random();
+        let back = FingerprintKey::from_hex(&k.to_hex()).unwrap();
+        assert_eq!(back.as_bytes(), k.as_bytes());
+        assert!(FingerprintKey::from_hex(&"g".repeat(64)).is_none());
+        assert!(FingerprintKey::from_hex(&"a".repeat(63)).is_none());
     }
 
     #[test]

@@ -93,28 +93,22 @@ fn default_key_path() -> Option<PathBuf> {
 /// down by using its first 32 bytes of hex.
 fn key_from(bytes: &[u8]) -> anyhow::Result<FingerprintKey> {
     let text = std::str::from_utf8(bytes).context("not UTF-8")?.trim();
-    if text.len() < 64 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
-        bail!("expected at least 64 hex digits");
+    match text.get(..64).and_then(FingerprintKey::from_hex) {
+        Some(key) if text.bytes().all(|b| b.is_ascii_hexdigit()) => Ok(key),
+        _ => bail!("expected at least 64 hex digits"),
     }
-    let mut key = [0u8; 32];
-    for (i, k) in key.iter_mut().enumerate() {
-        *k = u8::from_str_radix(&text[2 * i..2 * i + 2], 16)?;
-    }
-    Ok(FingerprintKey::from_bytes(key))
 }
 
 fn store_key(path: &Path, key: &FingerprintKey) -> anyhow::Result<()> {
     if let Some(dir) = path.parent() {
         fs::create_dir_all(dir)?;
     }
-    let hex: String =
-        key.as_bytes().iter().map(|b| format!("{b:02x}")).collect();
     let mut opts = fs::OpenOptions::new();
     opts.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
     let mut f = opts.open(path)?;
-    writeln!(f, "{hex}")?;
+    writeln!(f, "{}", key.to_hex())?;
     Ok(())
 }
 
