@@ -70,6 +70,40 @@ pub struct FileFindings {
     pub secrets: Vec<Vec<u8>>,
 }
 
+impl FileFindings {
+    fn new(path: &str) -> FileFindings {
+        FileFindings {
+            path: path.to_string(),
+            findings: Vec::new(),
+            secrets: Vec::new(),
+        }
+    }
+
+    /// Keeps `f` (and, when asked, its secret) unless it is allowed or
+    /// baselined.
+    fn offer(
+        &mut self,
+        f: Finding,
+        secret: &[u8],
+        filters: &Filters<'_>,
+        counts: &Counts,
+        keep_secrets: bool,
+    ) {
+        if filters.keep(&f, &self.path, secret, counts) {
+            if keep_secrets {
+                self.secrets.push(secret.to_vec());
+            }
+            self.findings.push(f);
+        }
+    }
+
+    /// Counts what was kept; `None` when nothing was.
+    fn finish(self, counts: &Counts) -> Option<FileFindings> {
+        counts.findings.fetch_add(self.findings.len() as u64, Relaxed);
+        (!self.findings.is_empty()).then_some(self)
+    }
+}
+
 /// The result of a collection.
 pub struct Collected {
     pub files: Vec<FileFindings>,
@@ -152,8 +186,7 @@ fn scan_file(
 ) -> io::Result<Option<FileFindings>> {
     let mut file = File::open(fs_path)?;
     let len = file.metadata()?.len();
-    let mut findings = Vec::new();
-    let mut secrets = Vec::new();
+    let mut kept = FileFindings::new(path);
     if len <= READ_WHOLE {
         buf.clear();
         file.read_to_end(buf)?;
@@ -164,13 +197,14 @@ fn scan_file(
         let mut found = Vec::new();
         scanner.scan_with(scratch, buf, &mut found);
         for f in found {
-            let secret = &buf[f.secret_span().start..f.secret_span().end];
-            if filters.keep(&f, path, secret, counts) {
-                if keep_secrets {
-                    secrets.push(secret.to_vec());
-                }
-                findings.push(f);
-            }
+            let span = f.secret_span();
+            kept.offer(
+                f,
+                &buf[span.start..span.end],
+                filters,
+                counts,
+                keep_secrets,
+            );
         }
     } else {
         let mut head = vec![0u8; BINARY_PROBE];
@@ -184,23 +218,13 @@ fn scan_file(
         StreamScanner::new(scanner).scan_with_secrets(
             reader,
             |f, secret| {
-                if filters.keep(f, path, secret, counts) {
-                    if keep_secrets {
-                        secrets.push(secret.to_vec());
-                    }
-                    findings.push(f.clone());
-                }
+                kept.offer(f.clone(), secret, filters, counts, keep_secrets)
             },
         )?;
     }
     counts.files.fetch_add(1, Relaxed);
     counts.bytes.fetch_add(len, Relaxed);
-    counts.findings.fetch_add(findings.len() as u64, Relaxed);
-    Ok((!findings.is_empty()).then(|| FileFindings {
-        path: path.to_string(),
-        findings,
-        secrets,
-    }))
+    Ok(kept.finish(counts))
 }
 
 fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
@@ -245,26 +269,13 @@ pub fn git_changes(
         counts.files.fetch_add(1, Relaxed);
         counts.bytes.fetch_add(text.len() as u64, Relaxed);
         change.scan_added(scanner, &mut scratch, &mut found);
-        let mut findings = Vec::new();
-        let mut secrets = Vec::new();
+        let mut kept = FileFindings::new(&change.path);
         for f in found.drain(..) {
             let span = f.secret_span();
             let secret = &text[span.start..span.end];
-            if filters.keep(&f, &change.path, secret, counts) {
-                if keep_secrets {
-                    secrets.push(secret.to_vec());
-                }
-                findings.push(f);
-            }
+            kept.offer(f, secret, filters, counts, keep_secrets);
         }
-        counts.findings.fetch_add(findings.len() as u64, Relaxed);
-        if !findings.is_empty() {
-            files.push(FileFindings {
-                path: change.path.clone(),
-                findings,
-                secrets,
-            });
-        }
+        files.extend(kept.finish(counts));
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Collected { files, errors: Vec::new() })
