@@ -95,6 +95,8 @@ struct PolicySection {
     secret: Option<String>,
     pii: Option<String>,
     custom: Option<String>,
+    code: Option<String>,
+    record: Option<String>,
     low_confidence: Option<String>,
     #[serde(default)]
     rules: BTreeMap<String, String>,
@@ -240,6 +242,8 @@ impl PolicySection {
             (Category::Secret, &self.secret),
             (Category::Pii, &self.pii),
             (Category::Custom, &self.custom),
+            (Category::Code, &self.code),
+            (Category::Record, &self.record),
         ] {
             if let Some(a) = a {
                 p.category(c, action(a)?);

@@ -90,6 +90,12 @@ name_enum!(
         Pii => "pii",
         /// Rules written by the user for their own data.
         Custom => "custom",
+        /// The company's own source code, matched against a code
+        /// fingerprint index.
+        Code => "code",
+        /// One of the company's customer records, matched against a hashed
+        /// records index.
+        Record => "record",
     }
 );
 

@@ -14,9 +14,8 @@ use crate::{
 /// `confidence = "low"`), then the action of the rule's category.
 #[derive(Clone, Debug)]
 pub struct Policy {
-    secret: Action,
-    pii: Action,
-    custom: Action,
+    /// One action per category, indexed as [`Category::ALL`].
+    categories: [Action; Category::ALL.len()],
     low_confidence: Action,
     rules: HashMap<String, Action>,
 }
@@ -24,15 +23,16 @@ pub struct Policy {
 impl Policy {
     /// Defaults for payloads leaving the company (`filter`, `proxy`): every
     /// finding is redacted, low-confidence ones too, since a redacted false
-    /// alarm costs a prompt little.
+    /// alarm costs a prompt little; proprietary code is blocked, since
+    /// redacting a copied function leaves the rest of it in the prompt.
     pub fn filter() -> Policy {
-        Policy {
-            secret: Action::Redact,
-            pii: Action::Redact,
-            custom: Action::Redact,
+        let mut p = Policy {
+            categories: [Action::Redact; Category::ALL.len()],
             low_confidence: Action::Redact,
             rules: HashMap::new(),
-        }
+        };
+        p.category(Category::Code, Action::Block);
+        p
     }
 
     /// Defaults for `scan` and `hook`: every finding fails the run, but
@@ -40,9 +40,7 @@ impl Policy {
     /// false alarm costs a developer's trust.
     pub fn scan() -> Policy {
         Policy {
-            secret: Action::Block,
-            pii: Action::Block,
-            custom: Action::Block,
+            categories: [Action::Block; Category::ALL.len()],
             low_confidence: Action::Report,
             rules: HashMap::new(),
         }
@@ -50,11 +48,7 @@ impl Policy {
 
     /// Sets the action of a category.
     pub fn category(&mut self, c: Category, a: Action) -> &mut Policy {
-        match c {
-            Category::Secret => self.secret = a,
-            Category::Pii => self.pii = a,
-            Category::Custom => self.custom = a,
-        }
+        self.categories[c as usize] = a;
         self
     }
 
@@ -91,11 +85,13 @@ impl Policy {
         if rule.confidence() == Confidence::Low {
             return self.low_confidence;
         }
-        match rule.category() {
-            Category::Secret => self.secret,
-            Category::Pii => self.pii,
-            Category::Custom => self.custom,
-        }
+        self.category_action(rule.category())
+    }
+
+    /// The action of a category (for findings that come from an index
+    /// rather than a rule).
+    pub fn category_action(&self, c: Category) -> Action {
+        self.categories[c as usize]
     }
 }
 
@@ -139,5 +135,21 @@ negatives = ["k"]
         let mut f = Policy::filter();
         f.all(Action::Block);
         assert_eq!(f.action_for(&low), Action::Block);
+    }
+
+    #[test]
+    fn categories_are_independent() {
+        let mut p = Policy::filter();
+        assert_eq!(p.category_action(Category::Code), Action::Block);
+        assert_eq!(p.category_action(Category::Record), Action::Redact);
+        p.category(Category::Record, Action::Report);
+        for c in Category::ALL {
+            let want = match c {
+                Category::Record => Action::Report,
+                Category::Code => Action::Block,
+                _ => Action::Redact,
+            };
+            assert_eq!(p.category_action(*c), want, "{c}");
+        }
     }
 }
