@@ -63,7 +63,7 @@ mod config;
 mod engine;
 mod finding;
 mod keyed;
-mod payload;
+pub mod payload;
 mod policy;
 mod precision;
 mod redact;
