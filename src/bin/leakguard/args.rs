@@ -162,7 +162,7 @@ pub struct FilterArgs {
     pub format: InputFormat,
     /// Largest JSON input held in memory; a larger input is an error for
     /// `--format json|jsonl` and is streamed as text for `auto`.
-    #[arg(long, value_name = "BYTES", default_value_t = 256 << 20)]
+    #[arg(long, value_name = "BYTES", default_value_t = 16 << 20)]
     pub max_json_bytes: u64,
 }
 
