@@ -611,7 +611,8 @@ impl Parser<'_, '_> {
             }
             // An escape: decode one unit.
             let unit = self.pos;
-            let decoded = self.escape()?;
+            let mut buf = [0; 4];
+            let decoded = self.escape()?.encode_utf8(&mut buf).as_bytes();
             let first = *table.get_or_insert_with(|| {
                 let first = self.view.table.len();
                 src.map_run(&mut self.view.table, first, 0, content, unit);
@@ -625,7 +626,7 @@ impl Parser<'_, '_> {
                 (unit, self.pos),
                 decoded.len(),
             )?;
-            self.view.text.extend_from_slice(&decoded);
+            self.view.text.extend_from_slice(decoded);
         }
         let first_raw = src.raw_start(content);
         let end_raw = src.raw_end(self.pos).max(first_raw);
@@ -641,7 +642,7 @@ impl Parser<'_, '_> {
     }
 
     /// Decodes the escape at `pos` (a backslash), moving past it.
-    fn escape(&mut self) -> Result<Vec<u8>, NotJson> {
+    fn escape(&mut self) -> Result<char, NotJson> {
         let bytes = self.src.bytes;
         let b = *bytes.get(self.pos + 1).ok_or(NotJson)?;
         self.pos += 2;
@@ -672,12 +673,11 @@ impl Parser<'_, '_> {
                 } else {
                     hi
                 };
-                let c = char::from_u32(c).unwrap_or('\u{fffd}');
-                return Ok(c.to_string().into_bytes());
+                return Ok(char::from_u32(c).unwrap_or('\u{fffd}'));
             }
             _ => return Err(NotJson),
         };
-        Ok(vec![c])
+        Ok(char::from(c))
     }
 
     fn hex4(&mut self) -> Result<u32, NotJson> {
