@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use crate::{
     finding::{Action, Category},
+    fingerprint::CodeThresholds,
     policy::Policy,
     redact::RedactStyle,
     rules::{RuleError, RuleSetBuilder, RuleSpec},
@@ -42,6 +43,15 @@ pub const CONFIG_FILE: &str = "leakguard.toml";
 ///
 /// baseline = ".leakguard-baseline.json" # default, relative to the repo
 ///
+/// [code]                        # proprietary-code index (`index code`)
+/// index = "code.lgx"
+/// min_tokens = 40               # matched tokens a region needs
+/// min_share = 0.5               # matched share of the region's tokens
+///
+/// [records]                     # customer-records index (`index records`)
+/// index = "customers.lgr"
+/// key_file = "records.key"      # default: the fingerprint key
+///
 /// [[rule]]                      # inline rules, same format as patterns/
 /// id = "acme-internal-token"
 /// # ...
@@ -70,7 +80,26 @@ struct ConfigFile {
     #[serde(default)]
     baseline: Option<PathBuf>,
     #[serde(default)]
+    code: CodeSection,
+    #[serde(default)]
+    records: RecordsSection,
+    #[serde(default)]
     rule: Vec<RuleSpec>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CodeSection {
+    index: Option<PathBuf>,
+    min_tokens: Option<usize>,
+    min_share: Option<f64>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RecordsSection {
+    index: Option<PathBuf>,
+    key_file: Option<PathBuf>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -144,6 +173,13 @@ impl Config {
             section.apply(&mut Policy::filter()).map_err(err)?;
             section.style().map_err(err)?;
         }
+        if let Some(s) = config.file.code.min_share {
+            if !(0.0..=1.0).contains(&s) {
+                return Err(err(format!(
+                    "[code] min_share {s} is not between 0 and 1"
+                )));
+            }
+        }
         Ok(config)
     }
 
@@ -185,6 +221,30 @@ impl Config {
     /// The baseline file named by the config, if any.
     pub fn baseline(&self) -> Option<PathBuf> {
         self.file.baseline.as_ref().map(|p| self.resolve(p))
+    }
+
+    /// The code index file of `[code]`, if any.
+    pub fn code_index(&self) -> Option<PathBuf> {
+        self.file.code.index.as_ref().map(|p| self.resolve(p))
+    }
+
+    /// The code thresholds: `[code]` values over the defaults.
+    pub fn code_thresholds(&self) -> CodeThresholds {
+        let d = CodeThresholds::default();
+        CodeThresholds {
+            min_tokens: self.file.code.min_tokens.unwrap_or(d.min_tokens),
+            min_share: self.file.code.min_share.unwrap_or(d.min_share),
+        }
+    }
+
+    /// The records index file of `[records]`, if any.
+    pub fn records_index(&self) -> Option<PathBuf> {
+        self.file.records.index.as_ref().map(|p| self.resolve(p))
+    }
+
+    /// The key file of the records index, if `[records]` names one.
+    pub fn records_key_file(&self) -> Option<PathBuf> {
+        self.file.records.key_file.as_ref().map(|p| self.resolve(p))
     }
 
     /// Adds this file's rule files and inline rules to a rule set builder.
@@ -294,6 +354,18 @@ mod tests {
         let bad = write(dir.path(), "bad.toml", "[filter]\npii = \"drop\"\n");
         let e = Config::load(&bad).unwrap_err().to_string();
         assert!(e.contains("bad.toml") && e.contains("\"drop\""), "{e}");
+        let code = write(
+            dir.path(),
+            "code.toml",
+            "[code]\nindex = \"c.lgx\"\nmin_tokens = 60\n[records]\nindex = \"/r.lgr\"\n",
+        );
+        let c = Config::load(&code).unwrap();
+        assert_eq!(c.code_index(), Some(dir.path().join("c.lgx")));
+        assert_eq!(c.code_thresholds().min_tokens, 60);
+        assert_eq!(c.code_thresholds().min_share, 0.5);
+        assert_eq!(c.records_index(), Some(PathBuf::from("/r.lgr")));
+        let share = write(dir.path(), "s.toml", "[code]\nmin_share = 2.0\n");
+        assert!(Config::load(&share).is_err());
         let typo = write(dir.path(), "typo.toml", "[filtr]\n");
         assert!(Config::load(&typo)
             .unwrap_err()

@@ -2,6 +2,8 @@
 
 use std::{fmt, ops::Index, sync::Arc};
 
+use crate::records::ColumnKind;
+
 /// A half-open range of byte offsets `[start, end)` into the scanned input.
 #[derive(
     Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash,
@@ -173,6 +175,8 @@ pub struct Finding {
     pub(crate) preview: String,
     pub(crate) fingerprint: Fingerprint,
     pub(crate) action: Action,
+    /// What an index matched (code and record findings only).
+    pub(crate) index_match: Option<Arc<IndexMatch>>,
 }
 
 impl Finding {
@@ -237,6 +241,11 @@ impl Finding {
         self.action
     }
 
+    /// What the code or records index matched; `None` for rule findings.
+    pub fn index_match(&self) -> Option<&IndexMatch> {
+        self.index_match.as_deref()
+    }
+
     /// Overrides the action (for callers that apply their own policy).
     pub fn set_action(&mut self, action: Action) {
         self.action = action;
@@ -263,6 +272,63 @@ impl fmt::Display for Finding {
             self.preview,
             self.action
         )
+    }
+}
+
+/// What an index matched, for findings of category `code` and `record`.
+///
+/// It names indexed files and columns, never the matched text, so it is as
+/// safe to log as the rest of a [`Finding`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum IndexMatch {
+    /// A region copied from indexed code.
+    Code {
+        /// Up to three indexed files with the most matching k-grams, best
+        /// first: plain paths or `#id (path sha256:…)`, as the index
+        /// stores them.
+        files: Vec<Arc<str>>,
+        /// Tokens of the region covered by indexed k-grams.
+        tokens: u32,
+        /// Lines the region spans.
+        lines: u32,
+        /// Covered tokens per thousand tokens of the region.
+        share_permille: u16,
+    },
+    /// A value of one customer record.
+    Record {
+        /// The column it matched.
+        column: Arc<str>,
+        /// How that column is normalized.
+        kind: ColumnKind,
+        /// Row of the record in the indexed table (0-based, header
+        /// excluded).
+        row: u32,
+        /// Columns of that row found within a few hundred bytes,
+        /// this one included.
+        columns: u16,
+    },
+}
+
+impl fmt::Display for IndexMatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            IndexMatch::Code { files, tokens, lines, .. } => {
+                write!(f, "{tokens} tokens, {lines} lines of ")?;
+                for (i, file) in files.iter().enumerate() {
+                    let sep = if i == 0 { "" } else { ", " };
+                    write!(f, "{sep}{file}")?;
+                }
+                Ok(())
+            }
+            IndexMatch::Record { column, row, columns, .. } => {
+                write!(f, "column {column} of row {row}")?;
+                if *columns > 1 {
+                    write!(f, " ({columns} columns of the row nearby)")?;
+                }
+                Ok(())
+            }
+        }
     }
 }
 

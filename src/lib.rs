@@ -62,10 +62,13 @@ mod checks;
 mod config;
 mod engine;
 mod finding;
+mod fingerprint;
+mod indexes;
 mod keyed;
 pub mod payload;
 mod policy;
 mod precision;
+mod records;
 mod redact;
 mod report;
 mod rules;
@@ -87,11 +90,17 @@ pub use crate::{
     config::{Config, ConfigError},
     finding::{
         mask_preview, Action, Category, Confidence, Finding, Fingerprint,
-        Severity, Span,
+        IndexMatch, Severity, Span,
     },
+    fingerprint::{
+        CodeIndex, CodeIndexBuilder, CodeThresholds, PathStorage, DEFAULT_K,
+        DEFAULT_MIN_TOKENS, DEFAULT_WINDOW,
+    },
+    indexes::table::{IndexError, IndexErrorKind},
     keyed::FingerprintKey,
     payload::diff::{parse_diff, FileChange},
     policy::Policy,
+    records::{ColumnKind, ColumnSpec, RecordsIndex},
     redact::{RedactStyle, Redactor},
     report::{human_line, ReportFormat, ReportWriter},
     rules::{

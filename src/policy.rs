@@ -88,6 +88,19 @@ impl Policy {
         self.category_action(rule.category())
     }
 
+    /// The action for a finding of the code or records index: a per-rule
+    /// override under the category's name (`code`, `record`), the
+    /// low-confidence action, then the category's.
+    pub fn index_action(&self, c: Category, confidence: Confidence) -> Action {
+        if let Some(a) = self.rules.get(c.as_str()) {
+            return *a;
+        }
+        if confidence == Confidence::Low {
+            return self.low_confidence;
+        }
+        self.category_action(c)
+    }
+
     /// The action of a category (for findings that come from an index
     /// rather than a rule).
     pub fn category_action(&self, c: Category) -> Action {

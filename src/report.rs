@@ -8,7 +8,7 @@ use std::io::{self, Write};
 use serde_json::{json, Value};
 
 use crate::{
-    finding::{Finding, Severity},
+    finding::{Category, Finding, IndexMatch, Severity},
     rules::RuleSet,
 };
 
@@ -45,12 +45,21 @@ pub struct ReportWriter<W: Write> {
     format: ReportFormat,
     rules: RuleSet,
     collected: Vec<Value>,
+    /// Whether a code or record finding was collected (SARIF then lists
+    /// their pseudo-rules after the real ones).
+    indexed: bool,
 }
 
 impl<W: Write> ReportWriter<W> {
     /// A writer of `format` to `w`; `rules` names the rules in SARIF.
     pub fn new(w: W, format: ReportFormat, rules: &RuleSet) -> Self {
-        ReportWriter { w, format, rules: rules.clone(), collected: Vec::new() }
+        ReportWriter {
+            w,
+            format,
+            rules: rules.clone(),
+            collected: Vec::new(),
+            indexed: false,
+        }
     }
 
     /// Reports one finding in the file `path` (or stdin when `None`).
@@ -106,11 +115,18 @@ impl<W: Write> ReportWriter<W> {
         Ok(self.w)
     }
 
+    /// The rule's name, or the index's for code and record findings.
+    fn name(&self, f: &Finding) -> &str {
+        match self.rules.rules().get(f.rule_index()) {
+            Some(rule) => rule.name(),
+            None => index_name(f.category()),
+        }
+    }
+
     fn json(&self, path: Option<&str>, f: &Finding) -> Value {
-        let rule = &self.rules.rules()[f.rule_index()];
-        json!({
+        let mut v = json!({
             "rule": f.rule_id(),
-            "name": rule.name(),
+            "name": self.name(f),
             "category": f.category().as_str(),
             "severity": f.severity().as_str(),
             "confidence": f.confidence().as_str(),
@@ -124,22 +140,41 @@ impl<W: Write> ReportWriter<W> {
             "match_end": f.span().end,
             "preview": f.preview(),
             "fingerprint": f.fingerprint().to_string(),
-        })
+        });
+        if let Some(m) = f.index_match() {
+            v[f.category().as_str()] = index_json(m);
+        }
+        v
     }
 
-    fn sarif_result(&self, path: Option<&str>, f: &Finding) -> Value {
-        let rule = &self.rules.rules()[f.rule_index()];
+    fn sarif_result(&mut self, path: Option<&str>, f: &Finding) -> Value {
         let level = match f.severity() {
             Severity::Critical | Severity::High => "error",
             Severity::Medium => "warning",
             Severity::Low => "note",
         };
         let span = f.secret_span();
+        let mut message = format!("{} found: {}", self.name(f), f.preview());
+        // Index findings point past the rules, at pseudo-rules listed after
+        // them.
+        let mut rule_index = f.rule_index();
+        let mut props = json!({
+            "category": f.category().as_str(),
+            "confidence": f.confidence().as_str(),
+            "action": f.action().as_str(),
+        });
+        if let Some(m) = f.index_match() {
+            self.indexed = true;
+            message = format!("{message} ({m})");
+            rule_index = self.rules.len()
+                + usize::from(f.category() == Category::Record);
+            props[f.category().as_str()] = index_json(m);
+        }
         json!({
             "ruleId": f.rule_id(),
-            "ruleIndex": f.rule_index(),
+            "ruleIndex": rule_index,
             "level": level,
-            "message": {"text": format!("{} found: {}", rule.name(), f.preview())},
+            "message": {"text": message},
             "locations": [{
                 "physicalLocation": {
                     "artifactLocation": {"uri": sarif_uri(path.unwrap_or("<stdin>"))},
@@ -152,16 +187,12 @@ impl<W: Write> ReportWriter<W> {
                 }
             }],
             "partialFingerprints": {"leakguard/v1": f.fingerprint().to_string()},
-            "properties": {
-                "category": f.category().as_str(),
-                "confidence": f.confidence().as_str(),
-                "action": f.action().as_str(),
-            }
+            "properties": props,
         })
     }
 
     fn sarif_log(&mut self) -> Value {
-        let rules: Vec<Value> = self
+        let mut rules: Vec<Value> = self
             .rules
             .rules()
             .iter()
@@ -179,6 +210,16 @@ impl<W: Write> ReportWriter<W> {
                 })
             })
             .collect();
+        if self.indexed {
+            for c in [Category::Code, Category::Record] {
+                rules.push(json!({
+                    "id": c.as_str(),
+                    "name": index_name(c),
+                    "shortDescription": {"text": index_name(c)},
+                    "properties": {"category": c.as_str()},
+                }));
+            }
+        }
         json!({
             "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
             "version": "2.1.0",
@@ -195,9 +236,11 @@ impl<W: Write> ReportWriter<W> {
 }
 
 /// One human-readable line, e.g.
-/// `src/a.py:3:9: aws-access-key-id (secret, high) AKIA…W5FG [block]`.
+/// `src/a.py:3:9: aws-access-key-id (secret, high) AKIA…W5FG [block]`;
+/// code and record findings add what the index matched, e.g.
+/// `… [block] 120 tokens, 18 lines of src/billing.rs`.
 pub fn human_line(path: Option<&str>, f: &Finding) -> String {
-    format!(
+    let mut line = format!(
         "{}:{}:{}: {} ({}, {}) {} [{}]",
         path.unwrap_or("<stdin>"),
         f.line(),
@@ -207,7 +250,37 @@ pub fn human_line(path: Option<&str>, f: &Finding) -> String {
         f.severity(),
         f.preview(),
         f.action()
-    )
+    );
+    if let Some(m) = f.index_match() {
+        line.push(' ');
+        line.push_str(&m.to_string());
+    }
+    line
+}
+
+fn index_name(c: Category) -> &'static str {
+    match c {
+        Category::Code => "indexed proprietary code",
+        _ => "indexed customer record",
+    }
+}
+
+/// The `code` or `record` object of a JSON finding.
+fn index_json(m: &IndexMatch) -> Value {
+    match m {
+        IndexMatch::Code { files, tokens, lines, share_permille } => json!({
+            "files": files.iter().map(|f| f.as_ref()).collect::<Vec<&str>>(),
+            "tokens": tokens,
+            "lines": lines,
+            "share": f64::from(*share_permille) / 1000.0,
+        }),
+        IndexMatch::Record { column, kind, row, columns } => json!({
+            "column": column.as_ref(),
+            "kind": kind.as_str(),
+            "row": row,
+            "columns": columns,
+        }),
+    }
 }
 
 /// SARIF wants URIs: relative paths with `/`, reserved bytes escaped.

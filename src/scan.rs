@@ -9,9 +9,12 @@ use crate::{
     checks::{self, Check},
     engine::{AnyEngine, AnyScratch, Candidate},
     finding::{mask_preview, Action, Finding, Span},
+    fingerprint::{CodeIndex, CodeThresholds},
+    indexes::{IndexConfig, IndexScratch, Indexes},
     keyed::FingerprintKey,
     policy::Policy,
     precision,
+    records::RecordsIndex,
     rules::{Rule, RuleError, RuleSet},
 };
 
@@ -42,6 +45,7 @@ struct Config {
     policy: Policy,
     inline_allow: bool,
     allow_secrets: Vec<String>,
+    indexes: IndexConfig,
 }
 
 impl ScannerBuilder {
@@ -80,6 +84,26 @@ impl ScannerBuilder {
         self
     }
 
+    /// Also finds copies of the indexed code (findings of category
+    /// `code`).
+    pub fn code_index(&mut self, index: Arc<CodeIndex>) -> &mut Self {
+        self.config.indexes.code = Some(index);
+        self
+    }
+
+    /// What a region matching the code index must reach to be reported.
+    pub fn code_thresholds(&mut self, limits: CodeThresholds) -> &mut Self {
+        self.config.indexes.thresholds = limits;
+        self
+    }
+
+    /// Also finds values of the indexed customer records (findings of
+    /// category `record`).
+    pub fn records_index(&mut self, index: Arc<RecordsIndex>) -> &mut Self {
+        self.config.indexes.records = Some(index);
+        self
+    }
+
     /// Compiles the rules into a scanner.
     ///
     /// # Errors
@@ -93,8 +117,14 @@ impl ScannerBuilder {
         // Inline markers are looked for around each match, so a stream
         // must keep that much more on both sides.
         let around = if self.config.inline_allow { ALLOW_WINDOW } else { 0 };
-        let look_back = longest + CONTEXT + around;
-        let hold_back = engine.max_hit_len() + longest + CONTEXT + around;
+        let indexes = Indexes::new(
+            &self.config.indexes,
+            &self.config.policy,
+            rules.len(),
+        );
+        let look_back = (longest + CONTEXT + around).max(indexes.look_back());
+        let hold_back = (engine.max_hit_len() + longest + CONTEXT + around)
+            .max(indexes.hold_back());
         let allow_secrets = if self.config.allow_secrets.is_empty() {
             None
         } else {
@@ -113,6 +143,7 @@ impl ScannerBuilder {
                 allow_secrets,
                 look_back,
                 hold_back,
+                indexes,
             }),
         })
     }
@@ -139,6 +170,7 @@ struct Inner {
     allow_secrets: Option<SecretAllowlist>,
     look_back: usize,
     hold_back: usize,
+    indexes: Indexes,
 }
 
 /// Mutable per-thread state for [`Scanner::scan_with`]: reused buffers, so a
@@ -149,6 +181,14 @@ pub struct Scratch {
     candidates: Vec<Candidate>,
     raw: Vec<Raw>,
     locs: Vec<Option<CaptureLocations>>,
+    indexes: IndexScratch,
+}
+
+impl Scratch {
+    /// The earliest offset an index finding not yet reported may start at.
+    pub(crate) fn index_hold_from(&self) -> usize {
+        self.indexes.hold_from()
+    }
 }
 
 /// A confirmed match before it becomes a [`Finding`].
@@ -233,6 +273,7 @@ impl Scanner {
             candidates: Vec::new(),
             raw: Vec::new(),
             locs: vec![None; self.inner.rules.len()],
+            indexes: self.inner.indexes.scratch(),
         }
     }
 
@@ -272,6 +313,8 @@ impl Scanner {
         out: &mut Vec<Finding>,
     ) {
         let inner = &*self.inner;
+        let (i, k) = (&inner.indexes, &inner.key);
+        i.scan_round(&mut s.indexes, k, hay, base, range.clone(), lines, out);
         s.candidates.clear();
         s.raw.clear();
         let cands = &mut s.candidates;
@@ -322,6 +365,7 @@ impl Scanner {
                 preview: mask_preview(secret),
                 fingerprint: inner.key.fingerprint(rule.id(), secret),
                 action: inner.actions[raw.rule as usize],
+                index_match: None,
             });
         }
     }

@@ -176,7 +176,11 @@ impl<'s> StreamScanner<'s> {
             }
 
             // No later hit can yield a finding starting before `settled`.
-            let settled = if eof { end } else { done.saturating_sub(back) };
+            let settled = if eof {
+                end
+            } else {
+                done.saturating_sub(back).min(scratch.index_hold_from())
+            };
             pending.sort_by(order);
             let ready = pending.partition_point(|f| f.span.start < settled);
             for f in pending.drain(..ready) {

@@ -3,6 +3,7 @@
 mod cli;
 mod gen;
 mod hook;
+mod indexes;
 mod parity;
 mod props;
 mod rules;

@@ -46,6 +46,95 @@ pub enum Command {
     /// Record existing findings so that only new ones count.
     #[command(subcommand)]
     Baseline(BaselineCommand),
+    /// Build a code fingerprint or customer-records index.
+    #[command(subcommand)]
+    Index(IndexCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IndexCommand {
+    /// Fingerprint source trees (gitignore-aware); no source text is kept.
+    Code(IndexCodeArgs),
+    /// Hash columns of a CSV table under a key; no cell is kept.
+    Records(IndexRecordsArgs),
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum PathsArg {
+    /// File numbers only.
+    None,
+    /// File numbers and a SHA-256 prefix of each path.
+    Hash,
+    /// Relative paths.
+    Plain,
+}
+
+#[derive(Debug, Args)]
+pub struct IndexCodeArgs {
+    /// Files or directories to index.
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+    /// The index file to write.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Leave out every k-gram of this index (of public code).
+    #[arg(long, value_name = "INDEX")]
+    pub exclude_common: Option<PathBuf>,
+    /// Drop k-grams found in more than N files (0 keeps all).
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub max_files: usize,
+    /// How files are named in the index and in findings.
+    #[arg(long, value_enum, default_value_t = PathsArg::Hash)]
+    pub paths_as: PathsArg,
+    /// k-gram length in tokens.
+    #[arg(long, value_name = "K", default_value_t = leakguard::DEFAULT_K)]
+    pub k: usize,
+    /// Winnowing window in k-grams.
+    #[arg(long, value_name = "W", default_value_t = leakguard::DEFAULT_WINDOW)]
+    pub window: usize,
+    /// Also index files that .gitignore and .ignore exclude.
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// No summary on stderr.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct IndexRecordsArgs {
+    /// The CSV table (with a header row).
+    #[arg(value_name = "FILE.csv")]
+    pub csv: PathBuf,
+    /// The index file to write.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Columns to index, as NAME or NAME:KIND (email, phone, id, name);
+    /// default: every column whose kind can be told.
+    #[arg(long, value_name = "A,B,C", value_delimiter = ',')]
+    pub columns: Vec<String>,
+    /// The HMAC key (64 hex digits); scans must use the same one. Default:
+    /// the fingerprint key.
+    #[arg(long, value_name = "K")]
+    pub key_file: Option<PathBuf>,
+    /// No summary on stderr.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// The index flags of `scan` and `filter` (and later `proxy`).
+#[derive(Debug, Default, Args)]
+pub struct IndexArgs {
+    /// Report copies of the code in this index (category `code`).
+    #[arg(long, value_name = "FILE")]
+    pub code_index: Option<PathBuf>,
+    /// Report values of the customer records in this index (category
+    /// `record`).
+    #[arg(long, value_name = "FILE")]
+    pub records_index: Option<PathBuf>,
+    /// The key the records index was built with (default: [records]
+    /// key_file, then the fingerprint key).
+    #[arg(long, value_name = "FILE")]
+    pub records_key_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -132,6 +221,8 @@ pub struct ScanArgs {
     /// Ignore any baseline.
     #[arg(long, conflicts_with = "baseline")]
     pub no_baseline: bool,
+    #[command(flatten)]
+    pub indexes: IndexArgs,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -164,6 +255,8 @@ pub struct FilterArgs {
     /// `--format json|jsonl` and is streamed as text for `auto`.
     #[arg(long, value_name = "BYTES", default_value_t = 16 << 20)]
     pub max_json_bytes: u64,
+    #[command(flatten)]
+    pub indexes: IndexArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

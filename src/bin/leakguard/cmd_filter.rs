@@ -34,15 +34,17 @@ pub fn run(
         Some(Style::Hash) => RedactStyle::Hash,
         None => setup.config.redact_style(),
     };
+    let indexes = setup::load_indexes(&setup.config, &args.indexes)?;
     let can_block = setup
         .rules
         .rules()
         .iter()
-        .any(|r| policy.action_for(r) == Action::Block);
-    let scanner = ScannerBuilder::new()
-        .policy(policy)
-        .fingerprint_key(setup::fingerprint_key(&setup.config)?)
-        .build(&setup.rules)?;
+        .any(|r| policy.action_for(r) == Action::Block)
+        || indexes.can_block(&policy);
+    let mut builder = ScannerBuilder::new();
+    builder.fingerprint_key(setup::fingerprint_key(&setup.config)?);
+    indexes.apply(&mut builder);
+    let scanner = builder.policy(policy).build(&setup.rules)?;
 
     let report =
         match &args.report {

@@ -38,7 +38,8 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> anyhow::Result<ExitCode> {
         bail!("no such file or directory: {}", missing.join(", "));
     }
     let setup = setup::load(global, &[], false)?;
-    let scanner = setup::repo_scanner(&setup)?;
+    let indexes = setup::load_indexes(&setup.config, &args.indexes)?;
+    let scanner = setup::repo_scanner_with(&setup, &indexes)?;
     let allow_paths = setup::allow_paths(&setup.config)?;
     let git_changes = if args.staged {
         Some(Changes::Staged)

@@ -4,6 +4,7 @@ mod args;
 mod cmd_baseline;
 mod cmd_filter;
 mod cmd_hook;
+mod cmd_index;
 mod cmd_rules;
 mod cmd_scan;
 mod collect;
@@ -24,6 +25,7 @@ fn main() -> ExitCode {
         Command::Rules(a) => cmd_rules::run(&cli.global, a),
         Command::Hook(a) => cmd_hook::run(&cli.global, a),
         Command::Baseline(a) => cmd_baseline::run(&cli.global, a),
+        Command::Index(a) => cmd_index::run(&cli.global, a),
     };
     match result {
         Ok(code) => code,

@@ -4,15 +4,17 @@ use std::{
     fs,
     io::Write,
     path::{Path, PathBuf},
+    sync::Arc,
 };
 
 use anyhow::{bail, Context};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use leakguard::{
-    Baseline, Config, FingerprintKey, RuleSet, Scanner, ScannerBuilder,
+    Action, Baseline, Category, CodeIndex, CodeThresholds, Confidence, Config,
+    FingerprintKey, Policy, RecordsIndex, RuleSet, Scanner, ScannerBuilder,
 };
 
-use crate::args::GlobalArgs;
+use crate::args::{GlobalArgs, IndexArgs};
 
 /// The loaded config and rules.
 pub struct Setup {
@@ -58,13 +60,18 @@ pub fn fingerprint_key(config: &Config) -> anyhow::Result<FingerprintKey> {
     let Some(path) = path else {
         return Ok(FingerprintKey::random());
     };
-    match fs::read(&path) {
+    load_or_create_key(&path)
+}
+
+/// Reads the key at `path`, or creates it (mode 0600) when missing.
+pub fn load_or_create_key(path: &Path) -> anyhow::Result<FingerprintKey> {
+    match fs::read(path) {
         Ok(bytes) => key_from(&bytes).with_context(|| {
             format!("fingerprint key {} is unusable", path.display())
         }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let key = FingerprintKey::random();
-            if let Err(e) = store_key(&path, &key) {
+            if let Err(e) = store_key(path, &key) {
                 eprintln!(
                     "leakguard: warning: cannot store fingerprint key at {} \
                      ({e:#}); fingerprints will change between runs",
@@ -112,15 +119,90 @@ fn store_key(path: &Path, key: &FingerprintKey) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Reads a key file that must exist (the key of a records index).
+pub fn read_key(path: &Path) -> anyhow::Result<FingerprintKey> {
+    let bytes = fs::read(path)
+        .with_context(|| format!("cannot read key file {}", path.display()))?;
+    key_from(&bytes)
+        .with_context(|| format!("key file {} is unusable", path.display()))
+}
+
 /// The scanner of `scan`, `hook` and `baseline`: scan policy, inline allow
 /// comments honoured, `[allow] secrets` applied.
 pub fn repo_scanner(setup: &Setup) -> anyhow::Result<Scanner> {
-    Ok(ScannerBuilder::new()
-        .policy(setup.config.scan_policy())
+    repo_scanner_with(setup, &Indexes::default())
+}
+
+/// [`repo_scanner`] that also looks up `indexes`.
+pub fn repo_scanner_with(
+    setup: &Setup,
+    indexes: &Indexes,
+) -> anyhow::Result<Scanner> {
+    let mut b = ScannerBuilder::new();
+    b.policy(setup.config.scan_policy())
         .inline_allow(true)
         .allow_secrets(setup.config.allow_secrets())
-        .fingerprint_key(fingerprint_key(&setup.config)?)
-        .build(&setup.rules)?)
+        .fingerprint_key(fingerprint_key(&setup.config)?);
+    indexes.apply(&mut b);
+    Ok(b.build(&setup.rules)?)
+}
+
+/// The code and records indexes a scanner looks up.
+#[derive(Default)]
+pub struct Indexes {
+    pub code: Option<Arc<CodeIndex>>,
+    pub thresholds: CodeThresholds,
+    pub records: Option<Arc<RecordsIndex>>,
+}
+
+impl Indexes {
+    /// Gives the indexes to a scanner builder.
+    pub fn apply(&self, b: &mut ScannerBuilder) {
+        b.code_thresholds(self.thresholds);
+        if let Some(c) = &self.code {
+            b.code_index(c.clone());
+        }
+        if let Some(r) = &self.records {
+            b.records_index(r.clone());
+        }
+    }
+
+    /// Whether a finding of these indexes can block under `policy`.
+    pub fn can_block(&self, policy: &Policy) -> bool {
+        let blocks = |c, conf| policy.index_action(c, conf) == Action::Block;
+        self.code.is_some() && blocks(Category::Code, Confidence::High)
+            || self.records.is_some()
+                && (blocks(Category::Record, Confidence::High)
+                    || blocks(Category::Record, Confidence::Low))
+    }
+}
+
+/// Loads the indexes that flags (first) or `[code]` and `[records]` in the
+/// config name: for `scan`, `filter` and `proxy`. A missing, corrupt or
+/// wrong-version file, or a wrong key, is an error.
+pub fn load_indexes(
+    config: &Config,
+    args: &IndexArgs,
+) -> anyhow::Result<Indexes> {
+    let mut out =
+        Indexes { thresholds: config.code_thresholds(), ..Indexes::default() };
+    if let Some(p) = args.code_index.clone().or_else(|| config.code_index()) {
+        out.code = Some(Arc::new(CodeIndex::load(&p)?));
+    }
+    let records =
+        args.records_index.clone().or_else(|| config.records_index());
+    if let Some(p) = records {
+        let key_file = args
+            .records_key_file
+            .clone()
+            .or_else(|| config.records_key_file());
+        let key = match key_file {
+            Some(k) => read_key(&k)?,
+            None => fingerprint_key(config)?,
+        };
+        out.records = Some(Arc::new(RecordsIndex::load(&p, &key)?));
+    }
+    Ok(out)
 }
 
 /// `[allow] paths` compiled; `None` when there are none.

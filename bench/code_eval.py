@@ -1,0 +1,406 @@
+#!/usr/bin/env python3
+"""Evaluates the code and records indexes on public code this machine holds.
+
+Code: the Rust sources of the crates under ~/.cargo/registry/src are split
+by crate name (every version of a crate on the same side) into an indexed
+half and an unrelated half. The indexed half is indexed with
+`leakguard index code`; then snippets of 5, 10, 20 and 40 lines of indexed
+files are queried verbatim, with every identifier renamed, and reformatted,
+and snippets of unrelated files are queried to count false alarms. It
+reports detection by length and mutation, the false-alarm rate, the index
+size per MB of source, indexing MB/s and query MB/s, and checks that the
+index holds no source line.
+
+Records: a generated 5,000-row customer table is indexed with
+`leakguard index records`; the index must hold no cell; a prompt quoting
+one customer's email must be reported as `record`, an unknown email not;
+and scanning with the records index loaded is compared with scanning
+without it, in the same run.
+
+Python 3.11 standard library only. Usage:
+
+    cargo build --release
+    python3 bench/code_eval.py [--k 25 --w 12] [--snippets 200] [--seed 1]
+"""
+
+import argparse
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / "target" / "release" / "leakguard"
+LENGTHS = (5, 10, 20, 40)
+MUTATIONS = ("verbatim", "renamed", "reformatted")
+
+RUST_KEYWORDS = set(
+    """as break const continue crate else enum extern false fn for if impl in
+    let loop match mod move mut pub ref return self Self static struct super
+    trait true type unsafe use where while async await dyn abstract become box
+    do final macro override priv typeof unsized virtual yield try union
+    macro_rules""".split()
+)
+IDENT = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
+
+
+def run(cmd, **kw):
+    """Runs a command, returns (seconds, CompletedProcess)."""
+    t = time.perf_counter()
+    p = subprocess.run(cmd, capture_output=True, **kw)
+    return time.perf_counter() - t, p
+
+
+def crates(registry):
+    """{crate name: [crate dirs]} over every registry source directory."""
+    out = {}
+    for reg in sorted(Path(registry).iterdir()):
+        for d in sorted(reg.iterdir()):
+            if d.is_dir():
+                name = re.sub(r"-\d[\w.+-]*$", "", d.name)
+                out.setdefault(name, []).append(d)
+    return out
+
+
+def rust_files(dirs):
+    files = []
+    for d in dirs:
+        for p in sorted(d.rglob("*.rs")):
+            if p.is_file() and p.stat().st_size < 8 << 20:
+                files.append(p)
+    return files
+
+
+def is_code_line(line):
+    s = line.strip()
+    return bool(s) and not s.startswith("//") and not s.startswith("*")
+
+
+def snippet(rng, files, n, tries=50):
+    """n consecutive lines of a random file, mostly code (at least half of
+    the lines neither blank nor comments), or None."""
+    for _ in range(tries):
+        p = rng.choice(files)
+        try:
+            lines = p.read_text(encoding="utf-8").splitlines(keepends=True)
+        except (UnicodeDecodeError, OSError):
+            continue
+        if len(lines) < n:
+            continue
+        i = rng.randrange(0, len(lines) - n + 1)
+        chunk = lines[i : i + n]
+        if sum(map(is_code_line, chunk)) * 2 >= n:
+            return "".join(chunk)
+    return None
+
+
+def rename(text):
+    """Every identifier that is not a Rust keyword becomes v0, v1, ...,
+    consistently within the snippet (in code, strings and comments alike)."""
+    names = {}
+
+    def sub(m):
+        w = m.group(0)
+        if w in RUST_KEYWORDS:
+            return w
+        return names.setdefault(w, f"v{len(names)}")
+
+    return IDENT.sub(sub, text)
+
+
+def reformat(text, rng):
+    """Other layout: indentation changed, every run of spaces becomes one
+    or two, spaces around punctuation added or removed, and lines joined in
+    pairs or split after `{` and `;`."""
+    out = []
+    for line in text.splitlines():
+        s = line.strip()
+        s = re.sub(r"[ \t]+", lambda _: rng.choice((" ", "  ")), s)
+        s = re.sub(r"\s*([=+\-*/<>(){},;:])\s*", lambda m: rng.choice(
+            (m.group(1), f" {m.group(1)} ", f"{m.group(1)} ")), s)
+        out.append("\t" * rng.randrange(0, 3) + s)
+    joined = []
+    i = 0
+    while i < len(out):
+        if i + 1 < len(out) and rng.random() < 0.4 and "//" not in out[i]:
+            joined.append(out[i] + " " + out[i + 1].strip())
+            i += 2
+        else:
+            joined.append(out[i])
+            i += 1
+    text = "\n".join(joined) + "\n"
+    # Split some lines after braces and semicolons (not inside comments).
+    return "\n".join(
+        re.sub(r"([{;]) (?=\S)", lambda m: m.group(1) + "\n    "
+               if rng.random() < 0.5 else m.group(0), l)
+        if "//" not in l else l
+        for l in text.split("\n")
+    )
+
+
+def code_eval(args, work, registry):
+    rng = random.Random(args.seed)
+    by_name = crates(registry)
+    names = sorted(by_name)
+    # A stable split by crate name.
+    indexed = [n for n in names if zlib.crc32(n.encode()) % 2 == 0]
+    unrelated = [n for n in names if zlib.crc32(n.encode()) % 2 == 1]
+    idx_dirs = [d for n in indexed for d in by_name[n]]
+    idx_files = rust_files(idx_dirs)
+    other_files = rust_files([d for n in unrelated for d in by_name[n]])
+    src_bytes = sum(p.stat().st_size for p in idx_files)
+
+    index = work / "code.lgx"
+    cmd = [str(BIN), "index", "code", "--out", str(index), "--k",
+           str(args.k), "--window", str(args.w), "--max-files",
+           str(args.max_files), "--paths-as", "plain", "--no-ignore"]
+    # Index the Rust files only, so that sizes and speeds are per MB of
+    # source code; pass them through a directory of hard links.
+    tree = work / "src"
+    for i, p in enumerate(idx_files):
+        q = tree / f"{i:06d}.rs"
+        q.parent.mkdir(parents=True, exist_ok=True)
+        os.link(p, q) if same_fs(p, work) else q.write_bytes(p.read_bytes())
+    secs, p = run(cmd + [str(tree)])
+    if p.returncode != 0:
+        sys.exit(f"index code failed: {p.stderr.decode()}")
+    index_bytes = index.read_bytes()
+    mb = src_bytes / 1e6
+    print(f"# Code index (k={args.k}, w={args.w}, max-files={args.max_files})")
+    print(f"indexed crates: {len(indexed)}, files: {len(idx_files)}, "
+          f"source: {mb:.1f} MB; unrelated crates: {len(unrelated)}, "
+          f"files: {len(other_files)}")
+    print(f"index: {len(index_bytes)} bytes = "
+          f"{len(index_bytes) / 1e3 / mb:.1f} KB per MB of source")
+    print(f"indexing: {secs:.2f}s = {mb / secs:.1f} MB/s (one thread)")
+
+    # The index holds no source line: the longest printable ASCII run in
+    # it, and whether any such run occurs in the indexed sources.
+    runs = re.findall(rb"[\x20-\x7e]{8,}", index_bytes)
+    longest = max((len(r) for r in runs), default=0)
+    lines = set()
+    for f in idx_files:
+        for l in f.read_bytes().splitlines():
+            l = l.strip()
+            if len(l) >= 8:
+                lines.add(l)
+    in_index = sum(1 for l in lines if l in index_bytes) if longest else 0
+    print(f"source lines (>= 8 bytes, distinct): {len(lines)}; found in the "
+          f"index: {in_index}; longest printable run in the index: "
+          f"{longest} bytes")
+
+    # Snippets.
+    qdir = work / "query"
+    qdir.mkdir()
+    meta = {}
+    n = args.snippets
+    for length in LENGTHS:
+        for k in range(n):
+            s = snippet(rng, idx_files, length)
+            if s is None:
+                continue
+            variants = {
+                "verbatim": s,
+                "renamed": rename(s),
+                "reformatted": reformat(s, rng),
+            }
+            for m, text in variants.items():
+                name = f"{m}-{length}-{k}.txt"
+                (qdir / name).write_text(text)
+                meta[name] = (m, length)
+            u = snippet(rng, other_files, length)
+            if u is not None:
+                name = f"unrelated-{length}-{k}.txt"
+                (qdir / name).write_text(u)
+                meta[name] = ("unrelated", length)
+    qbytes = sum((qdir / f).stat().st_size for f in meta)
+    scan = [str(BIN), "--no-builtin", "scan", "--no-baseline", "-q", "-j",
+            "1", "--format", "json", "--code-index", str(index)]
+    if args.min_tokens:
+        cfg = work / "leakguard.toml"
+        cfg.write_text(f"[code]\nmin_tokens = {args.min_tokens}\n")
+        scan[1:1] = ["--config", str(cfg)]
+    secs, p = run(scan + [str(qdir)], cwd=work)
+    if p.returncode not in (0, 1):
+        sys.exit(f"scan failed: {p.stderr.decode()}")
+    flagged = {Path(f["path"]).name for f in json.loads(p.stdout)
+               if f["category"] == "code"}
+    table = {}
+    for name, key in meta.items():
+        hit, total = table.get(key, (0, 0))
+        table[key] = (hit + (name in flagged), total + 1)
+    print()
+    print("detection (share of snippets with a `code` finding):")
+    print("| lines | " + " | ".join(MUTATIONS) + " | unrelated (false alarms) |")
+    print("|---" * (len(MUTATIONS) + 2) + "|")
+    for length in LENGTHS:
+        cells = []
+        for m in MUTATIONS + ("unrelated",):
+            hit, total = table.get((m, length), (0, 0))
+            cells.append(f"{100 * hit / max(total, 1):.1f}% ({hit}/{total})")
+        print(f"| {length} | " + " | ".join(cells) + " |")
+    fa = [table.get(("unrelated", l), (0, 0)) for l in LENGTHS]
+    print(f"false alarms overall: {sum(h for h, _ in fa)}/"
+          f"{sum(t for _, t in fa)}")
+    print(f"query: {len(meta)} snippets, {qbytes / 1e6:.2f} MB in "
+          f"{secs:.2f}s (process start and index load included)")
+
+    # Query throughput on a larger input: unrelated sources concatenated,
+    # with and without the code index, same run.
+    big = work / "big.txt"
+    with big.open("wb") as out:
+        size = 0
+        for f in other_files:
+            if size > args.big_mb * 1e6:
+                break
+            b = f.read_bytes()
+            out.write(b)
+            size += len(b)
+    base = [str(BIN), "--no-builtin", "scan", "--no-baseline", "-q", "-j",
+            "1", str(big)]
+    with_idx = base + ["--code-index", str(index)]
+    t0 = min(run(base)[0] for _ in range(3))
+    t1 = min(run(with_idx)[0] for _ in range(3))
+    print(f"query throughput on {size / 1e6:.1f} MB of unrelated code: "
+          f"{size / 1e6 / t1:.1f} MB/s with the code index "
+          f"({size / 1e6 / t0:.1f} MB/s without; no rules loaded; best of 3)")
+
+
+def same_fs(a, b):
+    try:
+        return os.stat(a).st_dev == os.stat(b).st_dev
+    except OSError:
+        return False
+
+
+FIRST = "James Mary John Patricia Robert Jennifer Michael Linda William \
+Elizabeth David Barbara Richard Susan Joseph Jessica Thomas Sarah Charles \
+Karen Wei Fang Min Jing Li Hiroshi Yuki Ana Carlos Sofia".split()
+LAST = "Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez \
+Martinez Hernandez Lopez Gonzalez Wilson Anderson Thomas Taylor Moore \
+Jackson Martin Lee Perez Thompson White Harris Wang Chen Tanaka Silva".split()
+
+
+def records_eval(args, work):
+    rng = random.Random(args.seed + 7)
+    rows = []
+    for i in range(5000):
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        rows.append({
+            "customer_id": f"CUST-{100000 + i}",
+            "full_name": f"{first} {last}",
+            "email": f"{first}.{last}{i}@example-mail.com".lower(),
+            "phone": f"+1 ({rng.randrange(200, 999)}) "
+                     f"{rng.randrange(200, 999)}-{rng.randrange(0, 9999):04d}",
+            "city": rng.choice(["Springfield", "Riverside", "Fairview"]),
+        })
+    csv = work / "customers.csv"
+    with csv.open("w") as f:
+        f.write(",".join(rows[0]) + "\n")
+        for r in rows:
+            f.write(",".join(r.values()) + "\n")
+    key = work / "records.key"
+    out = work / "customers.lgr"
+    secs, p = run([str(BIN), "index", "records", str(csv), "--out", str(out),
+                   "--columns", "customer_id,full_name,email,phone",
+                   "--key-file", str(key)])
+    if p.returncode != 0:
+        sys.exit(f"index records failed: {p.stderr.decode()}")
+    data = out.read_bytes()
+    cells = [v for r in rows for v in r.values()]
+    forms = set(cells)
+    for r in rows:
+        forms.add(r["email"].lower())
+        forms.add(re.sub(r"\D", "", r["phone"])[-10:])
+        forms.add(r["customer_id"].replace("-", ""))
+        forms.add(r["full_name"].lower())
+    leaked = [c for c in forms if c.encode() in data]
+    print()
+    print("# Records index")
+    print(f"5000 rows, 4 columns -> {len(data)} bytes in {secs:.2f}s; "
+          f"plaintext cells (and normalized forms) found in it: "
+          f"{len(leaked)} of {len(forms)}")
+
+    victim = rows[1234]
+    prompt = work / "prompt.txt"
+    prompt.write_text(
+        "Hi, please draft a reply to this customer complaint. Their address "
+        f"is {victim['email']} and they are upset about the invoice.\n")
+    unknown = work / "unknown.txt"
+    unknown.write_text(
+        "Hi, please draft a reply to this customer complaint. Their address "
+        "is someone.else4242@example-mail.com and they are upset.\n")
+    scan = [str(BIN), "--no-builtin", "scan", "--no-baseline", "-q",
+            "--format", "json", "--records-index", str(out),
+            "--records-key-file", str(key)]
+    for f, want in ((prompt, True), (unknown, False)):
+        _, p = run(scan + [str(f)])
+        found = [x for x in json.loads(p.stdout) if x["category"] == "record"]
+        detail = found[0]["record"] if found else None
+        ok = bool(found) == want
+        print(f"{f.name}: exit {p.returncode}, record findings: {len(found)}"
+              f" {detail or ''} -> {'as expected' if ok else 'WRONG'}")
+
+    # Throughput: prompt-like text with emails, phones and names, scanned
+    # with the built-in rules, with and without the records index.
+    big = work / "prompts.txt"
+    parts = []
+    size = 0
+    while size < args.big_mb * 1e6:
+        r = rng.choice(rows)
+        s = (f"Customer {r['full_name']} wrote from {r['email']} about order "
+             f"{rng.randrange(10**6)}; call back on {r['phone']} before "
+             f"Friday. The Export Manager said the Quarterly Report is late.\n"
+             if rng.random() < 0.05 else
+             "Please summarize the meeting notes and list the action items "
+             "for the Platform Team; keep it short and polite.\n")
+        parts.append(s)
+        size += len(s)
+    big.write_text("".join(parts))
+    base = [str(BIN), "scan", "--no-baseline", "-q", "-j", "1", str(big)]
+    with_idx = base + ["--records-index", str(out), "--records-key-file",
+                       str(key)]
+    t0 = t1 = float("inf")
+    for _ in range(5):  # alternate, best of 5 each
+        t0 = min(t0, run(base)[0])
+        t1 = min(t1, run(with_idx)[0])
+    mb = size / 1e6
+    print(f"scan of {mb:.1f} MB of prompts (built-in rules): "
+          f"{mb / t0:.1f} MB/s without, {mb / t1:.1f} MB/s with the records "
+          f"index; time ratio with/without = {t1 / t0:.3f} (best of 5)")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--k", type=int, default=25)
+    ap.add_argument("--w", type=int, default=12)
+    ap.add_argument("--max-files", type=int, default=20)
+    ap.add_argument("--min-tokens", type=int, default=0,
+                    help="[code] min_tokens (default: leakguard's)")
+    ap.add_argument("--snippets", type=int, default=200,
+                    help="snippets per length and mutation")
+    ap.add_argument("--big-mb", type=float, default=20)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--registry",
+                    default=str(Path.home() / ".cargo/registry/src"))
+    ap.add_argument("--skip-records", action="store_true")
+    ap.add_argument("--skip-code", action="store_true")
+    args = ap.parse_args()
+    if not BIN.exists():
+        sys.exit(f"{BIN} missing: run `cargo build --release` first")
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        if not args.skip_code:
+            code_eval(args, work, args.registry)
+        if not args.skip_records:
+            records_eval(args, work)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,506 @@
+//! The proprietary-code index: token k-gram hashes, winnowed, with the ids
+//! of the files they come from, and never a byte of source text.
+//!
+//! # File format (version 1, little-endian)
+//!
+//! ```text
+//! "LGCODEIX" u32 version=1
+//! u32 tokenizer version, u32 k, u32 w, u32 files, u64 entries
+//! entries × u64 hash          sorted ascending
+//! entries × u32 file id       parallel to the hashes
+//! files × (u32 tokens, u8 path kind (0 none, 1 sha-256 prefix, 2 plain),
+//!          u16 length, bytes)
+//! 32 bytes SHA-256 of everything before
+//! ```
+//!
+//! It loads with one read and one pass of checks; the bucket directory for
+//! look-ups is rebuilt in memory.
+
+mod detect;
+pub(crate) mod token;
+mod winnow;
+
+use std::{collections::HashSet, fmt, path::Path, sync::Arc};
+
+use sha2::{Digest, Sha256};
+
+pub(crate) use self::detect::{CodeHit, CodeState};
+use crate::indexes::table::{
+    read_file, IndexError, IndexErrorKind, Reader, SortedHashes, Writer,
+};
+
+const MAGIC: &[u8; 8] = b"LGCODEIX";
+const VERSION: u32 = 1;
+/// Bumped whenever tokens or their normalized values change, since hashes
+/// of two tokenizer versions never match.
+const TOKENIZER_VERSION: u32 = 1;
+
+/// Default k-gram length in tokens; see ARCHITECTURE.md for the
+/// measurements behind it.
+pub const DEFAULT_K: usize = 25;
+/// Default winnowing window in k-grams.
+pub const DEFAULT_WINDOW: usize = 12;
+
+/// How an index names the files it was built from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PathStorage {
+    /// Only a file number.
+    None,
+    /// A file number and the first 8 bytes of the SHA-256 of the path, so
+    /// the owner can confirm a path without the index listing them.
+    #[default]
+    Hashed,
+    /// The relative path as given.
+    Plain,
+}
+
+#[derive(Clone, Debug)]
+struct FileMeta {
+    tokens: u32,
+    kind: u8,
+    name: Vec<u8>,
+    label: Arc<str>,
+}
+
+impl FileMeta {
+    fn new(id: usize, tokens: u32, kind: u8, name: Vec<u8>) -> FileMeta {
+        let label = match kind {
+            1 => {
+                let hex: String =
+                    name.iter().map(|b| format!("{b:02x}")).collect();
+                format!("#{id} (path sha256:{hex})")
+            }
+            2 => String::from_utf8_lossy(&name).into_owned(),
+            _ => format!("#{id}"),
+        };
+        FileMeta { tokens, kind, name, label: label.into() }
+    }
+}
+
+/// A loaded code fingerprint index.
+///
+/// Build one with [`CodeIndexBuilder`], store it with
+/// [`CodeIndex::to_bytes`], load it with [`CodeIndex::load`], and give it
+/// to a scanner with
+/// [`ScannerBuilder::code_index`](crate::ScannerBuilder::code_index).
+#[derive(Clone)]
+pub struct CodeIndex {
+    k: u32,
+    w: u32,
+    table: SortedHashes,
+    file_of: Vec<u32>,
+    files: Vec<FileMeta>,
+}
+
+impl fmt::Debug for CodeIndex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CodeIndex")
+            .field("k", &self.k)
+            .field("w", &self.w)
+            .field("files", &self.files.len())
+            .field("fingerprints", &self.table.len())
+            .finish()
+    }
+}
+
+impl CodeIndex {
+    /// k-gram length in tokens.
+    pub fn k(&self) -> usize {
+        self.k as usize
+    }
+
+    /// Winnowing window in k-grams.
+    pub fn window(&self) -> usize {
+        self.w as usize
+    }
+
+    /// Number of indexed files.
+    pub fn files(&self) -> usize {
+        self.files.len()
+    }
+
+    /// Number of stored (hash, file) fingerprints.
+    pub fn fingerprints(&self) -> usize {
+        self.table.len()
+    }
+
+    /// How reports name file `id`: its path when stored in plain, else
+    /// `#id` and, when stored, a SHA-256 prefix of its path.
+    pub fn file_label(&self, id: u32) -> Option<&str> {
+        self.files.get(id as usize).map(|f| &*f.label)
+    }
+
+    /// Tokens in file `id` when it was indexed.
+    pub fn file_tokens(&self, id: u32) -> Option<u32> {
+        self.files.get(id as usize).map(|f| f.tokens)
+    }
+
+    pub(crate) fn label_arc(&self, id: u32) -> Arc<str> {
+        self.files[id as usize].label.clone()
+    }
+
+    /// The files holding k-gram hash `h`.
+    pub(crate) fn lookup(&self, h: u64) -> &[u32] {
+        &self.file_of[self.table.find(h)]
+    }
+
+    /// The index in its file format.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut w = Writer::new(MAGIC, VERSION);
+        w.u32(TOKENIZER_VERSION);
+        w.u32(self.k);
+        w.u32(self.w);
+        w.u32(self.files.len() as u32);
+        w.u64(self.table.len() as u64);
+        for &h in self.table.hashes() {
+            w.u64(h);
+        }
+        for &f in &self.file_of {
+            w.u32(f);
+        }
+        for f in &self.files {
+            w.u32(f.tokens);
+            w.u8(f.kind);
+            w.bytes(&f.name);
+        }
+        w.finish()
+    }
+
+    /// Parses an index file's bytes.
+    ///
+    /// # Errors
+    ///
+    /// [`IndexErrorKind::NotAnIndex`], [`IndexErrorKind::Version`] (another
+    /// format or tokenizer version) or [`IndexErrorKind::Corrupt`].
+    pub fn from_bytes(bytes: &[u8]) -> Result<CodeIndex, IndexError> {
+        let mut r = Reader::open(bytes, MAGIC, VERSION, "code")?;
+        let tokenizer = r.u32()?;
+        if tokenizer != TOKENIZER_VERSION {
+            return Err(IndexError::new(
+                IndexErrorKind::Version,
+                format!(
+                    "code index was made by tokenizer version {tokenizer}, \
+                     this leakguard has version {TOKENIZER_VERSION}; \
+                     rebuild it"
+                ),
+            ));
+        }
+        let (k, w) = (r.u32()?, r.u32()?);
+        if !(MIN_K..=MAX_K).contains(&(k as usize))
+            || !(1..=MAX_W).contains(&(w as usize))
+        {
+            return Err(r.corrupt("k or w out of range"));
+        }
+        let nfiles = r.u32()?;
+        let n = r.u64()?;
+        let hashes = r.sorted_hashes(n)?;
+        let file_of: Vec<u32> = r
+            .array(n, 4)?
+            .chunks_exact(4)
+            .map(|c| u32::from_le_bytes(c.try_into().expect("4")))
+            .collect();
+        if file_of.iter().any(|&f| f >= nfiles) {
+            return Err(r.corrupt("file id out of range"));
+        }
+        let mut files = Vec::new();
+        for id in 0..nfiles as usize {
+            let tokens = r.u32()?;
+            let kind = r.u8()?;
+            let name = r.bytes()?.to_vec();
+            if kind > 2 {
+                return Err(r.corrupt("bad path kind"));
+            }
+            files.push(FileMeta::new(id, tokens, kind, name));
+        }
+        r.end()?;
+        Ok(CodeIndex {
+            k,
+            w,
+            table: SortedHashes::new(hashes),
+            file_of,
+            files,
+        })
+    }
+
+    /// Reads an index file.
+    ///
+    /// # Errors
+    ///
+    /// [`IndexErrorKind::Io`] when it cannot be read, else as
+    /// [`CodeIndex::from_bytes`]; the message names the file.
+    pub fn load(path: &Path) -> Result<CodeIndex, IndexError> {
+        let bytes = read_file(path, "code")?;
+        CodeIndex::from_bytes(&bytes).map_err(|e| {
+            IndexError::new(e.kind(), format!("{}: {e}", path.display()))
+        })
+    }
+}
+
+const MIN_K: usize = 4;
+const MAX_K: usize = 256;
+const MAX_W: usize = 1024;
+
+/// Builds a [`CodeIndex`] from source files.
+///
+/// ```
+/// use leakguard::CodeIndexBuilder;
+///
+/// let mut b = CodeIndexBuilder::new();
+/// b.kgram(8).window(4);
+/// b.add_file("src/lib.rs", b"fn add(a: u32, b: u32) -> u32 { a + b }");
+/// let index = b.build();
+/// assert_eq!(index.files(), 1);
+/// assert!(index.fingerprints() > 0);
+/// ```
+#[derive(Clone, Debug)]
+pub struct CodeIndexBuilder {
+    k: usize,
+    w: usize,
+    max_files: usize,
+    paths: PathStorage,
+    files: Vec<FileMeta>,
+    entries: Vec<(u64, u32)>,
+    common: HashSet<u64>,
+}
+
+impl Default for CodeIndexBuilder {
+    fn default() -> CodeIndexBuilder {
+        CodeIndexBuilder {
+            k: DEFAULT_K,
+            w: DEFAULT_WINDOW,
+            max_files: 0,
+            paths: PathStorage::default(),
+            files: Vec::new(),
+            entries: Vec::new(),
+            common: HashSet::new(),
+        }
+    }
+}
+
+impl CodeIndexBuilder {
+    /// A builder with the default k and window.
+    pub fn new() -> CodeIndexBuilder {
+        CodeIndexBuilder::default()
+    }
+
+    /// The k-gram length in tokens (clamped to 4..=256). Set it before
+    /// adding files.
+    pub fn kgram(&mut self, k: usize) -> &mut Self {
+        self.k = k.clamp(MIN_K, MAX_K);
+        self
+    }
+
+    /// The winnowing window in k-grams (clamped to 1..=1024). Set it
+    /// before adding files.
+    pub fn window(&mut self, w: usize) -> &mut Self {
+        self.w = w.clamp(1, MAX_W);
+        self
+    }
+
+    /// Drops k-grams found in more than `n` files (boilerplate: license
+    /// headers, generated code, common idioms); 0 keeps all.
+    pub fn max_files(&mut self, n: usize) -> &mut Self {
+        self.max_files = n;
+        self
+    }
+
+    /// How file paths are stored.
+    pub fn paths(&mut self, p: PathStorage) -> &mut Self {
+        self.paths = p;
+        self
+    }
+
+    /// Leaves out every k-gram of `common` (an index of public code).
+    ///
+    /// # Errors
+    ///
+    /// [`IndexErrorKind::Mismatch`] when `common` was made with another k
+    /// or window.
+    pub fn exclude_common(
+        &mut self,
+        common: &CodeIndex,
+    ) -> Result<&mut Self, IndexError> {
+        if common.k() != self.k || common.window() != self.w {
+            return Err(IndexError::new(
+                IndexErrorKind::Mismatch,
+                format!(
+                    "the common-code index has k={} w={}, this index k={} \
+                     w={}; build both with the same --k and --window",
+                    common.k(),
+                    common.window(),
+                    self.k,
+                    self.w
+                ),
+            ));
+        }
+        self.common.extend(common.table.hashes());
+        Ok(self)
+    }
+
+    /// Adds one file; returns its number of tokens. Files shorter than k
+    /// tokens leave no fingerprint.
+    pub fn add_file(&mut self, path: &str, source: &[u8]) -> usize {
+        let mut values = Vec::new();
+        token::tokens(source, |t| values.push(t.value));
+        let id = self.files.len() as u32;
+        let (kind, name) = match self.paths {
+            PathStorage::None => (0, Vec::new()),
+            PathStorage::Hashed => {
+                (1, Sha256::digest(path.as_bytes())[..8].to_vec())
+            }
+            PathStorage::Plain => (2, path.as_bytes().to_vec()),
+        };
+        let tokens = u32::try_from(values.len()).unwrap_or(u32::MAX);
+        self.files.push(FileMeta::new(id as usize, tokens, kind, name));
+        let hashes = winnow::kgrams(&values, self.k);
+        let start = self.entries.len();
+        self.entries.extend(
+            winnow::winnow(&hashes, self.w).iter().map(|&(_, h)| (h, id)),
+        );
+        // One entry per distinct hash per file.
+        self.entries[start..].sort_unstable();
+        let mut kept = start;
+        for i in start..self.entries.len() {
+            if i == start || self.entries[i] != self.entries[kept - 1] {
+                self.entries[kept] = self.entries[i];
+                kept += 1;
+            }
+        }
+        self.entries.truncate(kept);
+        values.len()
+    }
+
+    /// Files added so far.
+    pub fn file_count(&self) -> usize {
+        self.files.len()
+    }
+
+    /// The finished index.
+    pub fn build(&self) -> CodeIndex {
+        let mut entries = self.entries.clone();
+        entries.sort_unstable();
+        let mut hashes = Vec::with_capacity(entries.len());
+        let mut file_of = Vec::with_capacity(entries.len());
+        let mut i = 0;
+        while i < entries.len() {
+            let h = entries[i].0;
+            let run = entries[i..].iter().take_while(|e| e.0 == h).count();
+            let common = self.max_files > 0 && run > self.max_files
+                || self.common.contains(&h);
+            if !common {
+                for e in &entries[i..i + run] {
+                    hashes.push(e.0);
+                    file_of.push(e.1);
+                }
+            }
+            i += run;
+        }
+        CodeIndex {
+            k: self.k as u32,
+            w: self.w as u32,
+            table: SortedHashes::new(hashes),
+            file_of,
+            files: self.files.clone(),
+        }
+    }
+}
+
+/// Thresholds a matched region must reach to become a `code` finding.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CodeThresholds {
+    /// Tokens of the region covered by indexed k-grams.
+    pub min_tokens: usize,
+    /// Covered tokens as a share of all tokens of the region (0 to 1).
+    pub min_share: f64,
+}
+
+impl Default for CodeThresholds {
+    fn default() -> CodeThresholds {
+        CodeThresholds { min_tokens: DEFAULT_MIN_TOKENS, min_share: 0.5 }
+    }
+}
+
+/// Default [`CodeThresholds::min_tokens`].
+pub const DEFAULT_MIN_TOKENS: usize = 40;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SRC: &str = "pub fn checksum(data: &[u8]) -> u32 {\n    let mut \
+                       acc: u32 = 0x811c9dc5;\n    for b in data {\n        \
+                       acc ^= *b as u32;\n        acc = \
+                       acc.wrapping_mul(16777619);\n    }\n    acc\n}\n";
+
+    fn small() -> CodeIndexBuilder {
+        let mut b = CodeIndexBuilder::new();
+        b.kgram(8).window(4).paths(PathStorage::Plain);
+        b
+    }
+
+    #[test]
+    fn round_trip_and_no_source_text() {
+        let mut b = small();
+        b.add_file("src/a.rs", SRC.as_bytes());
+        b.add_file("src/tiny.rs", b"x");
+        let index = b.build();
+        let bytes = index.to_bytes();
+        let back = CodeIndex::from_bytes(&bytes).unwrap();
+        assert_eq!(back.fingerprints(), index.fingerprints());
+        assert_eq!(back.file_label(0), Some("src/a.rs"));
+        assert_eq!((back.k(), back.window()), (8, 4));
+        for line in SRC.lines().map(str::trim).filter(|l| l.len() >= 4) {
+            assert!(
+                !bytes.windows(line.len()).any(|w| w == line.as_bytes()),
+                "{line}"
+            );
+        }
+    }
+
+    #[test]
+    fn hashed_paths_and_common_code() {
+        let mut b = small();
+        b.paths(PathStorage::Hashed);
+        b.add_file("secret/path.rs", SRC.as_bytes());
+        let index = b.build();
+        let label = index.file_label(0).unwrap();
+        assert!(label.starts_with("#0 (path sha256:"), "{label}");
+        assert!(!index.to_bytes().windows(6).any(|w| w == b"secret"));
+
+        let mut c = small();
+        c.exclude_common(&index).unwrap();
+        c.add_file("copy.rs", SRC.as_bytes());
+        assert_eq!(c.build().fingerprints(), 0);
+        let mut other = CodeIndexBuilder::new();
+        let e = other.exclude_common(&index).unwrap_err();
+        assert_eq!(e.kind(), IndexErrorKind::Mismatch);
+    }
+
+    #[test]
+    fn kgrams_in_too_many_files_are_dropped() {
+        let mut b = small();
+        b.max_files(2);
+        for i in 0..3 {
+            b.add_file(&format!("f{i}.rs"), SRC.as_bytes());
+        }
+        assert_eq!(b.build().fingerprints(), 0);
+        b.max_files(3);
+        assert!(b.build().fingerprints() > 0);
+    }
+
+    #[test]
+    fn damaged_files_are_errors() {
+        let mut b = small();
+        b.add_file("a.rs", SRC.as_bytes());
+        let bytes = b.build().to_bytes();
+        for cut in [0, 5, 12, 40, bytes.len() - 1] {
+            assert!(CodeIndex::from_bytes(&bytes[..cut]).is_err());
+        }
+        let mut v = bytes.clone();
+        v[12] = 99; // tokenizer version, caught by the checksum first
+        assert_eq!(
+            CodeIndex::from_bytes(&v).unwrap_err().kind(),
+            IndexErrorKind::Corrupt
+        );
+    }
+}

@@ -1,0 +1,286 @@
+//! A language-agnostic, code-aware tokenizer with normalization.
+//!
+//! It knows no grammar, only what most languages share: identifiers,
+//! numbers, quoted strings, `//`, `/* */` and `# ` comments, and punctuation.
+//! Identifiers become one token kind (so renaming does not hide a copy), as
+//! do numbers and strings (so changed literals do not either); a few
+//! keywords reserved in nearly every language keep their own token, because
+//! nobody can rename them and they give the structure its shape. Whitespace
+//! and comments are dropped (so reformatting does not hide a copy), and so is
+//! a trailing comma before a closing bracket, which formatters add and
+//! remove.
+//!
+//! Every step looks at most [`LOOKAHEAD`] bytes past its start and one byte
+//! before it, so a stream that holds that much back tokenizes exactly as a
+//! buffer does: an unterminated comment or string is not a comment or
+//! string (its opening byte is punctuation), which also keeps a stray `/*`
+//! in a prompt from hiding the code after it.
+
+/// Bytes a tokenizer step may look at past its start.
+pub(crate) const LOOKAHEAD: usize = 4096;
+
+/// Identifiers and numbers longer than this are cut into several tokens.
+const MAX_WORD: usize = 256;
+/// A quoted string must close within this many bytes.
+const MAX_STRING: usize = 1024;
+
+/// One token: where it is and its normalized value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Token {
+    /// Offset of the first byte.
+    pub(crate) start: usize,
+    /// Offset one past the last byte.
+    pub(crate) end: usize,
+    /// The normalized token, hashed.
+    pub(crate) value: u64,
+}
+
+/// What one tokenizer step found at `pos`.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// A token; the next step starts at its end.
+    Token(Token),
+    /// Whitespace, a comment or a dropped comma up to this offset.
+    Skip(usize),
+}
+
+// Normalized values of the token classes. Arbitrary odd constants; they
+// only need to differ from each other and from hashed punctuation/keywords.
+pub(crate) const IDENT: u64 = 0x9e37_79b9_7f4a_7c15;
+pub(crate) const NUMBER: u64 = 0xc2b2_ae3d_27d4_eb4f;
+pub(crate) const STRING: u64 = 0x1656_67b1_9e37_79f9;
+
+/// Keywords reserved in (nearly) every mainstream language. Kept short on
+/// purpose: a word reserved in one language but a plain identifier in
+/// another (`new`, `default`, `case`) would make renaming visible.
+const KEYWORDS: &[&[u8]] = &[
+    b"if",
+    b"else",
+    b"for",
+    b"while",
+    b"do",
+    b"return",
+    b"break",
+    b"continue",
+    b"switch",
+    b"struct",
+    b"enum",
+    b"class",
+    b"fn",
+    b"def",
+    b"let",
+    b"var",
+    b"const",
+    b"static",
+    b"true",
+    b"false",
+    b"null",
+    b"self",
+    b"this",
+    b"impl",
+    b"pub",
+    b"match",
+    b"mut",
+    b"use",
+    b"import",
+];
+
+/// A 64-bit mix (splitmix64's finalizer).
+pub(crate) fn mix(mut x: u64) -> u64 {
+    x ^= x >> 30;
+    x = x.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x ^= x >> 27;
+    x = x.wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+fn word_value(word: &[u8]) -> u64 {
+    // FNV-1a, then mixed; only distinctness matters.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in word {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    mix(h)
+}
+
+fn is_ident_start(b: u8) -> bool {
+    b.is_ascii_alphabetic() || b == b'_' || b == b'$' || b >= 0x80
+}
+
+fn is_ident(b: u8) -> bool {
+    is_ident_start(b) || b.is_ascii_digit()
+}
+
+fn is_number(b: u8) -> bool {
+    // Hex, exponents, suffixes (`0x1F`, `1e-3` loses its sign, `10u32`),
+    // digit separators and decimal points.
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'.'
+}
+
+/// One tokenizer step at `pos` (`pos < hay.len()`).
+///
+/// The result depends only on `hay[pos - 1..pos + LOOKAHEAD]` (clipped to
+/// the haystack), so a caller that keeps `LOOKAHEAD` bytes past `pos`
+/// (or has the whole rest of the input) gets the same steps everywhere.
+pub(crate) fn step(hay: &[u8], pos: usize) -> Step {
+    let end = hay.len().min(pos + LOOKAHEAD);
+    let b = hay[pos];
+    let at = |i: usize| if i < end { hay[i] } else { 0 };
+    if b.is_ascii_whitespace() {
+        let n = hay[pos..end]
+            .iter()
+            .position(|c| !c.is_ascii_whitespace())
+            .unwrap_or(end - pos);
+        return Step::Skip(pos + n);
+    }
+    let word = |pred: fn(u8) -> bool, value: u64| {
+        let stop = end.min(pos + MAX_WORD);
+        let n = hay[pos..stop].iter().position(|&c| !pred(c));
+        let e = pos + n.unwrap_or(stop - pos);
+        Step::Token(Token { start: pos, end: e, value })
+    };
+    // A word continuing one that was cut at MAX_WORD stays what it was.
+    let continues_number = pos > 0 && hay[pos - 1].is_ascii_digit();
+    if b.is_ascii_digit() || (continues_number && is_number(b)) {
+        return word(is_number, NUMBER);
+    }
+    if is_ident_start(b) {
+        let Step::Token(t) = word(is_ident, IDENT) else { unreachable!() };
+        let text = &hay[t.start..t.end];
+        let value = if text.len() <= 8 && KEYWORDS.contains(&text) {
+            word_value(text)
+        } else {
+            IDENT
+        };
+        return Step::Token(Token { value, ..t });
+    }
+    match (b, at(pos + 1)) {
+        (b'/', b'/') | (b'#', b' ' | b'\t' | b'#') => {
+            let n = memchr::memchr(b'\n', &hay[pos..end]).unwrap_or(end - pos);
+            return Step::Skip(pos + n);
+        }
+        (b'/', b'*') => {
+            if let Some(n) = memchr::memmem::find(&hay[pos + 2..end], b"*/") {
+                return Step::Skip(pos + 2 + n + 2);
+            }
+        }
+        (b'"' | b'`', _) => {
+            if let Some(e) = close_quote(hay, pos, end, false) {
+                return Step::Token(Token {
+                    start: pos,
+                    end: e,
+                    value: STRING,
+                });
+            }
+        }
+        (b'\'', _) => {
+            if let Some(e) = close_quote(hay, pos, end, true) {
+                return Step::Token(Token {
+                    start: pos,
+                    end: e,
+                    value: STRING,
+                });
+            }
+        }
+        (b',', _) => {
+            // A trailing comma: only whitespace before a closing bracket.
+            let next = hay[pos + 1..end]
+                .iter()
+                .position(|c| !c.is_ascii_whitespace())
+                .map(|i| hay[pos + 1 + i]);
+            if matches!(next, Some(b')' | b']' | b'}')) {
+                return Step::Skip(pos + 1);
+            }
+        }
+        _ => {}
+    }
+    // Punctuation: one token per byte, so spacing inside operators cannot
+    // matter. A UTF-8 character is an identifier byte run (>= 0x80).
+    Step::Token(Token { start: pos, end: pos + 1, value: word_value(&[b]) })
+}
+
+/// The end of the string opened by the quote at `pos`, if it closes within
+/// [`MAX_STRING`] bytes (on the same line for `'`, which also starts Rust
+/// lifetimes and English apostrophes).
+fn close_quote(
+    hay: &[u8],
+    pos: usize,
+    end: usize,
+    one_line: bool,
+) -> Option<usize> {
+    let q = hay[pos];
+    let stop = end.min(pos + MAX_STRING);
+    let mut i = pos + 1;
+    while i < stop {
+        match hay[i] {
+            b'\\' => i += 2,
+            b'\n' if one_line => return None,
+            c if c == q => return Some(i + 1),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// Calls `f` for every token of `hay`, in order.
+pub(crate) fn tokens(hay: &[u8], mut f: impl FnMut(Token)) {
+    let mut pos = 0;
+    while pos < hay.len() {
+        match step(hay, pos) {
+            Step::Token(t) => {
+                pos = t.end;
+                f(t);
+            }
+            Step::Skip(next) => pos = next,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(s: &str) -> Vec<u64> {
+        let mut v = Vec::new();
+        tokens(s.as_bytes(), |t| v.push(t.value));
+        v
+    }
+
+    #[test]
+    fn renaming_literals_and_layout_do_not_change_tokens() {
+        let a = "fn total(items: &[u32]) -> u32 {\n    // sum them\n    \
+                 items.iter().sum::<u32>() + 42 // done\n}\n";
+        let b = "fn   x9 (q:&[ T ])->T{ /* other\ncomment */ q . iter ( ) \
+                 . sum :: < T > ( ) + 7 }";
+        assert_eq!(values(a), values(b));
+        let c = "fn total(items: &[u32]) -> u32 { items.iter().sum() - 42 }";
+        assert_ne!(values(a), values(c));
+    }
+
+    #[test]
+    fn strings_comments_and_trailing_commas() {
+        assert_eq!(values("f(\"a, b\", 'c')"), values("f(\"xyz\", 'd',)"));
+        assert_eq!(values("call(a, b,\n)"), values("call(a, b)"));
+        assert_eq!(values("x = 1 # note\ny"), values("x = 2\ny"));
+        // Rust attributes and C preprocessor lines are code.
+        assert_eq!(values("#[derive(Debug)]").len(), 7);
+        // An unterminated comment or string hides nothing.
+        assert_eq!(values("/* a b c").len(), 5);
+        assert_eq!(values("\" a b").len(), 3);
+        // Keywords are kept apart from identifiers.
+        assert_ne!(values("if x"), values("iff x"));
+    }
+
+    #[test]
+    fn spans_cover_the_source_in_order() {
+        let src = "let s = \"héllo\"; // 注释\nlet n = 0x1F_u8;";
+        let mut last = 0;
+        let mut n = 0;
+        tokens(src.as_bytes(), |t| {
+            assert!(t.start >= last && t.end > t.start);
+            last = t.end;
+            n += 1;
+        });
+        assert_eq!(n, 10);
+    }
+}

@@ -1,0 +1,256 @@
+//! Candidate values in scanned text: emails, phone numbers, IDs and names,
+//! normalized as the index normalizes cells, then hashed.
+//!
+//! Each candidate has an anchor (an email's `@`, otherwise its first
+//! word's first byte) and is decided from at most [`CONTEXT`] bytes around
+//! it, so a stream that keeps that much on both sides of a round finds
+//! exactly the candidates a buffer scan finds.
+
+use super::{normalize, ColumnKind, RecordsIndex, ValueHasher};
+use crate::finding::Span;
+
+/// Bytes around an anchor that decide a candidate.
+pub(crate) const CONTEXT: usize = 512;
+
+const MAX_LOCAL: usize = 64;
+const MAX_DOMAIN: usize = 253;
+/// Words longer than this are not part of any candidate.
+const MAX_WORD: usize = 64;
+/// Words a phone number may be split into (`+1 (555) 010-2345`).
+const PHONE_WORDS: usize = 4;
+
+/// A candidate found in the index.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Candidate {
+    /// Position that decides which round reports it.
+    pub(crate) anchor: usize,
+    pub(crate) span: Span,
+    pub(crate) kind: ColumnKind,
+    pub(crate) hash: u64,
+}
+
+fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'\'' | b'+')
+}
+
+fn is_local(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-')
+}
+
+fn is_domain(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-')
+}
+
+/// Calls `f` with every candidate anchored in `from..to` of `hay` whose
+/// hash is in the index.
+pub(crate) fn find(
+    index: &RecordsIndex,
+    hasher: &ValueHasher,
+    hay: &[u8],
+    from: usize,
+    to: usize,
+    mut f: impl FnMut(Candidate),
+) {
+    let mut emit = |anchor: usize, span: Span, kind: ColumnKind| {
+        let Ok(text) = std::str::from_utf8(&hay[span]) else { return };
+        let Some(v) = normalize(kind, text) else { return };
+        let hash = hasher.hash(kind, &v);
+        if !index.lookup(hash).is_empty() {
+            f(Candidate { anchor, span, kind, hash });
+        }
+    };
+    if index.has_kind(ColumnKind::Email) {
+        for at in memchr::memchr_iter(b'@', &hay[from..to]).map(|i| from + i) {
+            if let Some(span) = email_at(hay, at) {
+                emit(at, span, ColumnKind::Email);
+            }
+        }
+    }
+    let ids = index.has_kind(ColumnKind::Id);
+    let phones = index.has_kind(ColumnKind::Phone);
+    let names = index.has_kind(ColumnKind::Name);
+    if !(ids || phones || names) {
+        return;
+    }
+    let mut p = from;
+    while p < to {
+        if !is_word(hay[p]) || (p > 0 && is_word(hay[p - 1])) {
+            p += 1;
+            continue;
+        }
+        let Some(end) = word_end(hay, p) else {
+            p += 1;
+            continue;
+        };
+        let word = &hay[p..end];
+        if ids && word.iter().any(u8::is_ascii_digit) && word.len() >= 4 {
+            emit(p, Span::new(p, end), ColumnKind::Id);
+        }
+        if phones && phone_word(word) && !after_phone_word(hay, p) {
+            let mut e = end;
+            for _ in 0..PHONE_WORDS {
+                let digits =
+                    hay[p..e].iter().filter(|b| b.is_ascii_digit()).count();
+                if (7..=15).contains(&digits) {
+                    emit(p, Span::new(p, e), ColumnKind::Phone);
+                }
+                match next_word(hay, e, |g| matches!(g, b' ' | b'(' | b')'), 3)
+                {
+                    Some((s, ne)) if phone_word(&hay[s..ne]) => e = ne,
+                    _ => break,
+                }
+            }
+        }
+        if names && name_word(word) {
+            let mut e = end;
+            for _ in 0..2 {
+                match next_word(hay, e, |g| g == b' ', 1) {
+                    Some((s, ne)) if name_word(&hay[s..ne]) => {
+                        e = trim_dot(hay, s, ne);
+                        emit(p, Span::new(p, e), ColumnKind::Name);
+                    }
+                    _ => break,
+                }
+            }
+        }
+        p = end;
+    }
+}
+
+/// The end of the word starting at `p`, unless it is longer than
+/// [`MAX_WORD`].
+fn word_end(hay: &[u8], p: usize) -> Option<usize> {
+    let stop = hay.len().min(p + MAX_WORD + 1);
+    let n = hay[p..stop].iter().position(|&b| !is_word(b));
+    match n {
+        Some(n) => Some(p + n),
+        None if stop == hay.len() => Some(stop),
+        None => None,
+    }
+}
+
+/// The next word after a gap of at most `max_gap` bytes that all satisfy
+/// `gap`.
+fn next_word(
+    hay: &[u8],
+    from: usize,
+    gap: impl Fn(u8) -> bool,
+    max_gap: usize,
+) -> Option<(usize, usize)> {
+    let mut s = from;
+    while s < hay.len() && s - from < max_gap && gap(hay[s]) {
+        s += 1;
+    }
+    if s == from || s >= hay.len() || !is_word(hay[s]) {
+        return None;
+    }
+    Some((s, word_end(hay, s)?))
+}
+
+fn phone_word(w: &[u8]) -> bool {
+    w.iter().any(u8::is_ascii_digit)
+        && w.iter()
+            .all(|&b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.'))
+}
+
+/// True when the word at `p` continues a phone number begun before it, so
+/// the number is only tried from its first word.
+fn after_phone_word(hay: &[u8], p: usize) -> bool {
+    let mut i = p;
+    while i > 0 && p - i < 3 && matches!(hay[i - 1], b' ' | b'(' | b')') {
+        i -= 1;
+    }
+    i < p && i > 0 && hay[i - 1].is_ascii_digit()
+}
+
+/// `Alice`, `O'Brien`, `Jean-Luc`, `Johnson.` (sentence end).
+fn name_word(w: &[u8]) -> bool {
+    let w = w.strip_suffix(b".").unwrap_or(w);
+    w.len() >= 2
+        && w[0].is_ascii_uppercase()
+        && w[1..]
+            .iter()
+            .all(|&b| b.is_ascii_lowercase() || matches!(b, b'\'' | b'-'))
+}
+
+fn trim_dot(hay: &[u8], s: usize, e: usize) -> usize {
+    if e > s && hay[e - 1] == b'.' {
+        e - 1
+    } else {
+        e
+    }
+}
+
+/// The email around the `@` at `at`, if it is one.
+fn email_at(hay: &[u8], at: usize) -> Option<Span> {
+    let mut s = at;
+    while s > 0 && at - s < MAX_LOCAL && is_local(hay[s - 1]) {
+        s -= 1;
+    }
+    let mut e = at + 1;
+    while e < hay.len() && e - at <= MAX_DOMAIN && is_domain(hay[e]) {
+        e += 1;
+    }
+    // Sentence punctuation after the address is not part of it.
+    while e > at + 1 && matches!(hay[e - 1], b'.' | b'-') {
+        e -= 1;
+    }
+    (s < at && hay[at + 1..e].contains(&b'.')).then(|| Span::new(s, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keyed::FingerprintKey;
+
+    fn index() -> RecordsIndex {
+        let csv = "id,name,email,phone\n\
+            CUST-0001,Alice Johnson,alice.j@example.com,+1 (555) 010-2345\n";
+        RecordsIndex::from_csv(
+            csv.as_bytes(),
+            &[],
+            &FingerprintKey::from_bytes([2; 32]),
+        )
+        .unwrap()
+    }
+
+    fn found(text: &str) -> Vec<(String, ColumnKind)> {
+        let idx = index();
+        let mut out = Vec::new();
+        let hay = text.as_bytes();
+        find(&idx, &idx.hasher(), hay, 0, hay.len(), |c| {
+            out.push((text[c.span.start..c.span.end].to_string(), c.kind))
+        });
+        out
+    }
+
+    #[test]
+    fn finds_each_kind_in_other_formats() {
+        use ColumnKind::*;
+        assert_eq!(
+            found("mail ALICE.J@Example.com. now"),
+            [("ALICE.J@Example.com".to_string(), Email)]
+        );
+        assert_eq!(
+            found("客户alice.j@example.com，谢谢"),
+            [("alice.j@example.com".into(), Email)]
+        );
+        assert_eq!(
+            found("call 555.010.2345 or"),
+            [("555.010.2345".into(), Phone)]
+        );
+        assert_eq!(
+            found("call (555) 010 2345"),
+            [("555) 010 2345".into(), Phone)]
+        );
+        assert_eq!(
+            found("ticket for cust-0001."),
+            [("cust-0001.".into(), Id)]
+        );
+        assert_eq!(
+            found("Dear Alice Johnson."),
+            [("Alice Johnson".into(), Name)]
+        );
+        assert!(found("alice johnson bob@example.com 555 010 2346").is_empty());
+    }
+}

@@ -1,0 +1,621 @@
+//! The customer-records index: exact-data matching of chosen CSV columns
+//! through keyed hashes, with no plaintext cell in the index.
+//!
+//! Each cell is normalized by the kind of its column (email, phone, ID,
+//! name) and stored as the first 8 bytes of HMAC-SHA256(key, kind ‖ value),
+//! with its row and column. The key stays with the user: without it the
+//! index cannot be tested against guesses, which matters because phone
+//! numbers and names are guessable.
+//!
+//! # File format (version 1, little-endian)
+//!
+//! ```text
+//! "LGRECSIX" u32 version=1
+//! 16 bytes key check (HMAC of a constant: tells a wrong key at load)
+//! u32 rows, u16 columns × (u8 kind, u16 length, name bytes)
+//! u64 entries
+//! entries × u64 hash           sorted ascending
+//! entries × (u32 row, u16 column)
+//! 32 bytes SHA-256 of everything before
+//! ```
+
+pub(crate) mod candidates;
+
+use std::{fmt, io::Read, path::Path, sync::Arc};
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use crate::{
+    indexes::table::{
+        read_file, IndexError, IndexErrorKind, Reader, SortedHashes, Writer,
+    },
+    keyed::FingerprintKey,
+};
+
+const MAGIC: &[u8; 8] = b"LGRECSIX";
+const VERSION: u32 = 1;
+
+/// How a column's cells are normalized and found in text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ColumnKind {
+    /// Email addresses: trimmed, lowercased.
+    Email,
+    /// Phone numbers: digits only, the last 10 kept (so `+1 (555)
+    /// 010-2345` and `555.010.2345` are one value); at least 7 digits.
+    Phone,
+    /// Identifiers (customer numbers, national IDs): uppercased, without
+    /// spaces, `-`, `_`, `.` and `/`; at least 4 characters and a digit.
+    Id,
+    /// Names: lowercased, spaces collapsed; found in text as two or three
+    /// capitalized words.
+    Name,
+}
+
+impl ColumnKind {
+    /// Every kind, in order.
+    pub const ALL: &'static [ColumnKind] = &[
+        ColumnKind::Email,
+        ColumnKind::Phone,
+        ColumnKind::Id,
+        ColumnKind::Name,
+    ];
+
+    /// `email`, `phone`, `id` or `name`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ColumnKind::Email => "email",
+            ColumnKind::Phone => "phone",
+            ColumnKind::Id => "id",
+            ColumnKind::Name => "name",
+        }
+    }
+
+    /// Parses [`ColumnKind::as_str`]'s names.
+    pub fn from_name(name: &str) -> Option<ColumnKind> {
+        ColumnKind::ALL.iter().copied().find(|k| k.as_str() == name)
+    }
+
+    fn tag(self) -> u8 {
+        self as u8
+    }
+
+    /// Guesses the kind from the header, else from sample cells.
+    fn infer(header: &str, samples: &[String]) -> Option<ColumnKind> {
+        let h = header.to_lowercase();
+        let has = |words: &[&str]| words.iter().any(|w| h.contains(w));
+        if has(&["mail", "邮箱"]) {
+            return Some(ColumnKind::Email);
+        }
+        if has(&["phone", "tel", "mobile", "cell", "手机", "电话"]) {
+            return Some(ColumnKind::Phone);
+        }
+        if has(&["name", "姓名"]) {
+            return Some(ColumnKind::Name);
+        }
+        let filled: Vec<&String> =
+            samples.iter().filter(|s| !s.trim().is_empty()).collect();
+        if filled.is_empty() {
+            return None;
+        }
+        let all = |f: &dyn Fn(&str) -> bool| filled.iter().all(|s| f(s));
+        if all(&|s| normalize(ColumnKind::Email, s).is_some()) {
+            Some(ColumnKind::Email)
+        } else if h.split(|c: char| !c.is_alphanumeric()).any(|w| {
+            ["id", "number", "account", "ssn", "passport"].contains(&w)
+        }) || has(&["号"])
+            || all(&|s| normalize(ColumnKind::Id, s).is_some())
+        {
+            Some(ColumnKind::Id)
+        } else {
+            None
+        }
+    }
+}
+
+impl fmt::Display for ColumnKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The normalized form of a cell or a candidate from text; `None` when it
+/// cannot be a value of this kind.
+pub(crate) fn normalize(kind: ColumnKind, s: &str) -> Option<String> {
+    let s = s.trim();
+    let out = match kind {
+        ColumnKind::Email => {
+            let s = s.trim_matches(|c: char| !c.is_alphanumeric());
+            let (local, domain) = s.split_once('@')?;
+            let ok = !local.is_empty()
+                && domain.contains('.')
+                && !domain.contains('@')
+                && !s.contains(char::is_whitespace);
+            ok.then(|| s.to_lowercase())?
+        }
+        ColumnKind::Phone => {
+            let ok =
+                s.chars().all(|c| c.is_ascii_digit() || " +()-.".contains(c));
+            let digits: String =
+                s.chars().filter(char::is_ascii_digit).collect();
+            if !ok || !(7..=15).contains(&digits.len()) {
+                return None;
+            }
+            digits[digits.len().saturating_sub(10)..].to_string()
+        }
+        ColumnKind::Id => {
+            let v: String = s
+                .chars()
+                .filter(|c| !(c.is_whitespace() || "-_./".contains(*c)))
+                .flat_map(char::to_uppercase)
+                .collect();
+            let ok = v.chars().count() >= 4
+                && v.chars().any(|c| c.is_ascii_digit())
+                && v.chars().all(char::is_alphanumeric);
+            ok.then_some(v)?
+        }
+        ColumnKind::Name => {
+            let v = s.split_whitespace().collect::<Vec<_>>().join(" ");
+            let v = v.to_lowercase();
+            (v.chars().count() >= 3).then_some(v)?
+        }
+    };
+    Some(out)
+}
+
+/// A column to index: a header name and, optionally, its kind.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ColumnSpec {
+    /// The header name, as in the CSV.
+    pub name: String,
+    /// The kind; guessed from the header and cells when `None`.
+    pub kind: Option<ColumnKind>,
+}
+
+impl ColumnSpec {
+    /// Parses `name` or `name:kind` (kind one of email, phone, id, name).
+    ///
+    /// # Errors
+    ///
+    /// [`IndexErrorKind::Input`] for an unknown kind.
+    pub fn parse(s: &str) -> Result<ColumnSpec, IndexError> {
+        match s.rsplit_once(':') {
+            Some((name, kind)) => match ColumnKind::from_name(kind) {
+                Some(k) => Ok(ColumnSpec { name: name.into(), kind: Some(k) }),
+                None => Err(IndexError::new(
+                    IndexErrorKind::Input,
+                    format!(
+                        "column kind {kind:?} is not one of email, phone, \
+                         id, name"
+                    ),
+                )),
+            },
+            None => Ok(ColumnSpec { name: s.into(), kind: None }),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Column {
+    pub(crate) name: Arc<str>,
+    pub(crate) kind: ColumnKind,
+}
+
+/// A loaded customer-records index, with the key that made it.
+///
+/// Build one with [`RecordsIndex::from_csv`], store it with
+/// [`RecordsIndex::to_bytes`], load it with [`RecordsIndex::load`] and the
+/// same key, and give it to a scanner with
+/// [`ScannerBuilder::records_index`](crate::ScannerBuilder::records_index).
+#[derive(Clone)]
+pub struct RecordsIndex {
+    key: FingerprintKey,
+    rows: u32,
+    columns: Vec<Column>,
+    table: SortedHashes,
+    /// (row, column) parallel to the hashes.
+    cells: Vec<(u32, u16)>,
+    /// Which kinds any column has, so the scan extracts only those.
+    kinds: [bool; 4],
+}
+
+impl fmt::Debug for RecordsIndex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RecordsIndex")
+            .field("rows", &self.rows)
+            .field("columns", &self.columns.len())
+            .field("cells", &self.table.len())
+            .finish_non_exhaustive()
+    }
+}
+
+type HmacSha256 = Hmac<Sha256>;
+
+fn mac(key: &FingerprintKey) -> HmacSha256 {
+    <HmacSha256 as Mac>::new_from_slice(key.as_bytes())
+        .expect("HMAC accepts keys of any length")
+}
+
+fn key_check(key: &FingerprintKey) -> [u8; 16] {
+    let mut m = mac(key);
+    m.update(b"leakguard records index key check");
+    let tag = m.finalize().into_bytes();
+    tag[..16].try_into().expect("16")
+}
+
+/// Hashes normalized values under one key; clones a keyed HMAC state so
+/// each value costs two SHA-256 blocks.
+#[derive(Clone)]
+pub(crate) struct ValueHasher {
+    keyed: HmacSha256,
+}
+
+impl ValueHasher {
+    pub(crate) fn new(key: &FingerprintKey) -> ValueHasher {
+        ValueHasher { keyed: mac(key) }
+    }
+
+    pub(crate) fn hash(&self, kind: ColumnKind, value: &str) -> u64 {
+        let mut m = self.keyed.clone();
+        m.update(&[kind.tag()]);
+        m.update(value.as_bytes());
+        let tag = m.finalize().into_bytes();
+        u64::from_le_bytes(tag[..8].try_into().expect("8"))
+    }
+}
+
+impl fmt::Debug for ValueHasher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ValueHasher(…)")
+    }
+}
+
+/// Rows read from one CSV at most (the table must fit in memory).
+const MAX_ROWS: usize = u32::MAX as usize;
+/// Cells used to guess a column's kind.
+const SAMPLE: usize = 100;
+
+impl RecordsIndex {
+    /// Builds an index from a CSV table with a header row, hashing the
+    /// cells of `columns` (all columns whose kind can be guessed when
+    /// empty) under `key`.
+    ///
+    /// # Errors
+    ///
+    /// [`IndexErrorKind::Input`] for malformed CSV, a named column that is
+    /// not in the header or whose kind cannot be guessed, or no column to
+    /// index.
+    pub fn from_csv<R: Read>(
+        reader: R,
+        columns: &[ColumnSpec],
+        key: &FingerprintKey,
+    ) -> Result<RecordsIndex, IndexError> {
+        let input = |m: String| IndexError::new(IndexErrorKind::Input, m);
+        let mut csv = csv::ReaderBuilder::new()
+            .flexible(true)
+            .has_headers(true)
+            .from_reader(reader);
+        let header: Vec<String> = csv
+            .headers()
+            .map_err(|e| input(format!("cannot read the CSV header: {e}")))?
+            .iter()
+            .map(|h| h.trim().to_string())
+            .collect();
+        let mut rows: Vec<Vec<String>> = Vec::new();
+        for rec in csv.records() {
+            let rec = rec.map_err(|e| input(format!("bad CSV: {e}")))?;
+            if rows.len() == MAX_ROWS {
+                return Err(input("too many rows".into()));
+            }
+            rows.push(rec.iter().map(str::to_string).collect());
+        }
+        let sample = |c: usize| -> Vec<String> {
+            rows.iter()
+                .filter_map(|r| r.get(c).cloned())
+                .filter(|s| !s.trim().is_empty())
+                .take(SAMPLE)
+                .collect()
+        };
+        // (position in the CSV, column)
+        let mut chosen: Vec<(usize, Column)> = Vec::new();
+        if columns.is_empty() {
+            for (i, h) in header.iter().enumerate() {
+                if let Some(kind) = ColumnKind::infer(h, &sample(i)) {
+                    chosen.push((i, Column { name: h.as_str().into(), kind }));
+                }
+            }
+        } else {
+            for spec in columns {
+                let i = header.iter().position(|h| *h == spec.name);
+                let i = i.ok_or_else(|| {
+                    input(format!(
+                        "column {:?} is not in the CSV header ({})",
+                        spec.name,
+                        header.join(", ")
+                    ))
+                })?;
+                let kind = spec
+                    .kind
+                    .or_else(|| ColumnKind::infer(&spec.name, &sample(i)))
+                    .ok_or_else(|| {
+                        input(format!(
+                            "cannot tell the kind of column {:?}; name it, \
+                             e.g. {}:id",
+                            spec.name, spec.name
+                        ))
+                    })?;
+                chosen.push((
+                    i,
+                    Column { name: spec.name.as_str().into(), kind },
+                ));
+            }
+        }
+        if chosen.is_empty() {
+            return Err(input(
+                "no column to index: name them with --columns \
+                 (e.g. email,phone,customer_id:id)"
+                    .into(),
+            ));
+        }
+        if chosen.len() > u16::MAX as usize {
+            return Err(input("too many columns".into()));
+        }
+        let hasher = ValueHasher::new(key);
+        let mut entries: Vec<(u64, u32, u16)> = Vec::new();
+        for (row, cells) in rows.iter().enumerate() {
+            for (c, (i, col)) in chosen.iter().enumerate() {
+                let Some(cell) = cells.get(*i) else { continue };
+                if let Some(v) = normalize(col.kind, cell) {
+                    entries.push((
+                        hasher.hash(col.kind, &v),
+                        row as u32,
+                        c as u16,
+                    ));
+                }
+            }
+        }
+        entries.sort_unstable();
+        entries.dedup();
+        let columns: Vec<Column> =
+            chosen.into_iter().map(|(_, c)| c).collect();
+        Ok(RecordsIndex::assemble(
+            key.clone(),
+            rows.len() as u32,
+            columns,
+            entries,
+        ))
+    }
+
+    fn assemble(
+        key: FingerprintKey,
+        rows: u32,
+        columns: Vec<Column>,
+        entries: Vec<(u64, u32, u16)>,
+    ) -> RecordsIndex {
+        let mut kinds = [false; 4];
+        for c in &columns {
+            kinds[c.kind as usize] = true;
+        }
+        RecordsIndex {
+            key,
+            rows,
+            columns,
+            table: SortedHashes::new(entries.iter().map(|e| e.0).collect()),
+            cells: entries.iter().map(|e| (e.1, e.2)).collect(),
+            kinds,
+        }
+    }
+
+    /// Rows of the table it was built from.
+    pub fn rows(&self) -> usize {
+        self.rows as usize
+    }
+
+    /// Indexed columns: names and kinds.
+    pub fn columns(&self) -> impl Iterator<Item = (&str, ColumnKind)> {
+        self.columns.iter().map(|c| (&*c.name, c.kind))
+    }
+
+    /// Stored cell hashes.
+    pub fn cells(&self) -> usize {
+        self.table.len()
+    }
+
+    pub(crate) fn has_kind(&self, k: ColumnKind) -> bool {
+        self.kinds[k as usize]
+    }
+
+    pub(crate) fn column(&self, c: u16) -> &Column {
+        &self.columns[c as usize]
+    }
+
+    pub(crate) fn hasher(&self) -> ValueHasher {
+        ValueHasher::new(&self.key)
+    }
+
+    /// The (row, column) cells holding hash `h`.
+    pub(crate) fn lookup(&self, h: u64) -> &[(u32, u16)] {
+        &self.cells[self.table.find(h)]
+    }
+
+    /// The index in its file format (the key is not in it).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut w = Writer::new(MAGIC, VERSION);
+        for b in key_check(&self.key) {
+            w.u8(b);
+        }
+        w.u32(self.rows);
+        w.u16(self.columns.len() as u16);
+        for c in &self.columns {
+            w.u8(c.kind.tag());
+            w.bytes(c.name.as_bytes());
+        }
+        w.u64(self.table.len() as u64);
+        for &h in self.table.hashes() {
+            w.u64(h);
+        }
+        for &(row, col) in &self.cells {
+            w.u32(row);
+            w.u16(col);
+        }
+        w.finish()
+    }
+
+    /// Parses an index file's bytes; `key` must be the key it was made
+    /// with.
+    ///
+    /// # Errors
+    ///
+    /// [`IndexErrorKind::NotAnIndex`], [`IndexErrorKind::Version`],
+    /// [`IndexErrorKind::Corrupt`] or [`IndexErrorKind::WrongKey`].
+    pub fn from_bytes(
+        bytes: &[u8],
+        key: &FingerprintKey,
+    ) -> Result<RecordsIndex, IndexError> {
+        let mut r = Reader::open(bytes, MAGIC, VERSION, "records")?;
+        let mut check = [0u8; 16];
+        for b in &mut check {
+            *b = r.u8()?;
+        }
+        let rows = r.u32()?;
+        let ncol = r.u16()?;
+        let mut columns = Vec::new();
+        for _ in 0..ncol {
+            let kind = r.u8()?;
+            let kind = *ColumnKind::ALL
+                .get(kind as usize)
+                .ok_or_else(|| r.corrupt("bad column kind"))?;
+            let name = String::from_utf8_lossy(r.bytes()?).into_owned();
+            columns.push(Column { name: name.into(), kind });
+        }
+        let n = r.u64()?;
+        let hashes = r.sorted_hashes(n)?;
+        let raw = r.array(n, 6)?;
+        let mut entries = Vec::with_capacity(hashes.len());
+        for (h, c) in hashes.into_iter().zip(raw.chunks_exact(6)) {
+            let row = u32::from_le_bytes(c[..4].try_into().expect("4"));
+            let col = u16::from_le_bytes(c[4..].try_into().expect("2"));
+            if row >= rows || col >= ncol {
+                return Err(r.corrupt("cell out of range"));
+            }
+            entries.push((h, row, col));
+        }
+        r.end()?;
+        if check != key_check(key) {
+            return Err(IndexError::new(
+                IndexErrorKind::WrongKey,
+                "records index was made with another key; use the key file \
+                 it was built with"
+                    .into(),
+            ));
+        }
+        Ok(RecordsIndex::assemble(key.clone(), rows, columns, entries))
+    }
+
+    /// Reads an index file.
+    ///
+    /// # Errors
+    ///
+    /// [`IndexErrorKind::Io`] when it cannot be read, else as
+    /// [`RecordsIndex::from_bytes`]; the message names the file.
+    pub fn load(
+        path: &Path,
+        key: &FingerprintKey,
+    ) -> Result<RecordsIndex, IndexError> {
+        let bytes = read_file(path, "records")?;
+        RecordsIndex::from_bytes(&bytes, key).map_err(|e| {
+            IndexError::new(e.kind(), format!("{}: {e}", path.display()))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CSV: &str = "customer_id,full_name,email,phone,city\n\
+        CUST-0001,Alice Johnson,alice.johnson@example.com,+1 (555) 010-2345,Springfield\n\
+        CUST-0002,Bob Lee,BOB@example.org,555.010.9999,Shelbyville\n";
+
+    fn key() -> FingerprintKey {
+        FingerprintKey::from_bytes([4; 32])
+    }
+
+    #[test]
+    fn normalization() {
+        use ColumnKind::*;
+        assert_eq!(
+            normalize(Email, " Bob@Example.ORG ").unwrap(),
+            "bob@example.org"
+        );
+        assert_eq!(normalize(Email, "not an email"), None);
+        assert_eq!(
+            normalize(Phone, "+1 (555) 010-2345").unwrap(),
+            "5550102345"
+        );
+        assert_eq!(normalize(Phone, "555.010.2345").unwrap(), "5550102345");
+        assert_eq!(normalize(Phone, "12"), None);
+        assert_eq!(normalize(Id, "cust-0001").unwrap(), "CUST0001");
+        assert_eq!(normalize(Id, "abcd"), None);
+        assert_eq!(
+            normalize(Name, " Alice   JOHNSON ").unwrap(),
+            "alice johnson"
+        );
+    }
+
+    #[test]
+    fn builds_guessing_kinds_and_round_trips_without_plaintext() {
+        let idx = RecordsIndex::from_csv(CSV.as_bytes(), &[], &key()).unwrap();
+        let cols: Vec<_> =
+            idx.columns().map(|(n, k)| (n.to_string(), k)).collect();
+        assert_eq!(
+            cols,
+            [
+                ("customer_id".to_string(), ColumnKind::Id),
+                ("full_name".to_string(), ColumnKind::Name),
+                ("email".to_string(), ColumnKind::Email),
+                ("phone".to_string(), ColumnKind::Phone),
+            ]
+        );
+        assert_eq!(idx.cells(), 8);
+        let bytes = idx.to_bytes();
+        for cell in [
+            "CUST",
+            "Alice",
+            "alice",
+            "johnson",
+            "example",
+            "5550102345",
+            "0102345",
+        ] {
+            assert!(
+                !bytes.windows(cell.len()).any(|w| w == cell.as_bytes()),
+                "{cell}"
+            );
+        }
+        let back = RecordsIndex::from_bytes(&bytes, &key()).unwrap();
+        let h = back.hasher().hash(ColumnKind::Email, "bob@example.org");
+        assert_eq!(back.lookup(h), &[(1, 2)]);
+        let wrong = FingerprintKey::from_bytes([5; 32]);
+        let e = RecordsIndex::from_bytes(&bytes, &wrong).unwrap_err();
+        assert_eq!(e.kind(), IndexErrorKind::WrongKey);
+    }
+
+    #[test]
+    fn named_columns_and_errors() {
+        let spec = [
+            ColumnSpec::parse("email").unwrap(),
+            ColumnSpec::parse("city:name").unwrap(),
+        ];
+        let idx =
+            RecordsIndex::from_csv(CSV.as_bytes(), &spec, &key()).unwrap();
+        assert_eq!(idx.cells(), 4);
+        let missing = [ColumnSpec::parse("nope").unwrap()];
+        let e = RecordsIndex::from_csv(CSV.as_bytes(), &missing, &key())
+            .unwrap_err();
+        assert!(e.to_string().contains("\"nope\""), "{e}");
+        assert!(ColumnSpec::parse("a:zip").is_err());
+        let bad: &[u8] = b"a,b\n\xff\xfe,1\n";
+        assert!(RecordsIndex::from_csv(bad, &[], &key()).is_err());
+    }
+}

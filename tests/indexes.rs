@@ -1,0 +1,510 @@
+//! Code and records indexes: found in buffers and streams alike, kept free
+//! of source text and plaintext cells, and wired through the binary.
+
+use std::{fs, path::Path, sync::Arc};
+
+use assert_cmd::Command;
+use proptest::prelude::*;
+
+use leakguard::{
+    Category, CodeIndex, CodeIndexBuilder, CodeThresholds, ColumnSpec,
+    Finding, FingerprintKey, IndexMatch, PathStorage, Policy, RecordsIndex,
+    RedactStyle, Redactor, RuleSet, Scanner, ScannerBuilder, StreamScanner,
+};
+
+use crate::{
+    gen::Rng,
+    parity::{corpus, Chunked},
+};
+
+const WORDS: &[&str] = &[
+    "let", "mut", "fn", "if", "return", "for", "while", "match", "self",
+    "buf", "len", "total", "items", "ctx", "next", "parse", "value", "out",
+];
+const PUNCT: &[&str] =
+    &["(", ")", "{", "}", "[", "]", ";", ".", "=", "+", "-", "<", ">", "&"];
+
+/// Generated source: lines of identifiers, numbers and punctuation, no two
+/// files alike.
+pub fn source(r: &mut Rng, lines: usize) -> String {
+    let mut s = String::new();
+    for _ in 0..lines {
+        s.push_str(&" ".repeat(r.below(3) * 4));
+        for _ in 0..3 + r.below(8) {
+            match r.below(4) {
+                0 | 1 => s.push_str(WORDS[r.below(WORDS.len())]),
+                2 => s.push_str(PUNCT[r.below(PUNCT.len())]),
+                _ => s.push_str(&r.below(1000).to_string()),
+            }
+            s.push(' ');
+        }
+        s.push('\n');
+    }
+    s
+}
+
+fn code_index(files: &[String]) -> CodeIndex {
+    let mut b = CodeIndexBuilder::new();
+    b.kgram(12).window(8).paths(PathStorage::Plain);
+    for (i, f) in files.iter().enumerate() {
+        b.add_file(&format!("src/file{i}.rs"), f.as_bytes());
+    }
+    b.build()
+}
+
+const CSV_HEADER: &str = "customer_id,full_name,email,phone\n";
+
+fn customers(r: &mut Rng, n: usize) -> (String, Vec<[String; 4]>) {
+    let first = ["Alice", "Bruno", "Chen", "Dana", "Emeka", "Farah"];
+    let last = ["Novak", "Okafor", "Silva", "Tanaka", "Weber", "Yilmaz"];
+    let mut csv = CSV_HEADER.to_string();
+    let mut rows = Vec::new();
+    for i in 0..n {
+        let row = [
+            format!("CUST-{:06}", 100_000 + i),
+            format!("{} {}", first[r.below(6)], last[r.below(6)]),
+            format!("user{i}.{}@example.net", r.below(1000)),
+            format!("+1 (555) {:03}-{:04}", r.below(1000), r.below(10000)),
+        ];
+        csv.push_str(&row.join(","));
+        csv.push('\n');
+        rows.push(row);
+    }
+    (csv, rows)
+}
+
+fn key() -> FingerprintKey {
+    FingerprintKey::from_bytes([6; 32])
+}
+
+fn scanner(code: CodeIndex, records: RecordsIndex) -> Scanner {
+    ScannerBuilder::new()
+        .policy(Policy::filter())
+        .fingerprint_key(key())
+        .code_index(Arc::new(code))
+        .code_thresholds(CodeThresholds { min_tokens: 30, min_share: 0.5 })
+        .records_index(Arc::new(records))
+        .build(&RuleSet::builtin())
+        .unwrap()
+}
+
+/// A prompt with secrets (the parity corpus), copied code, customer
+/// values and unrelated code.
+fn mixed(r: &mut Rng) -> (String, Scanner, Vec<String>) {
+    let files: Vec<String> = (0..4).map(|_| source(r, 30)).collect();
+    let (csv, rows) = customers(r, 50);
+    let records = RecordsIndex::from_csv(csv.as_bytes(), &[], &key()).unwrap();
+    let (text, _) = corpus(11, 12);
+    let copied = files[2].lines().skip(5).take(12).collect::<Vec<_>>();
+    let mut prompt = String::new();
+    prompt.push_str(&text[..text.len() / 2]);
+    prompt.push_str("\nthis fails:\n");
+    prompt.push_str(&copied.join("\n"));
+    prompt.push_str(&format!(
+        "\ncustomer {} ({}) phone {}\n",
+        rows[7][1], rows[7][2], rows[7][3]
+    ));
+    prompt.push_str(&source(r, 10));
+    prompt.push_str(&format!("ticket {} by {}\n", rows[9][0], rows[30][2]));
+    prompt.push_str(&text[text.len() / 2..]);
+    let planted =
+        vec![copied.join("\n"), rows[7][2].clone(), rows[30][2].clone()];
+    (prompt, scanner(code_index(&files), records), planted)
+}
+
+fn stream(
+    s: &Scanner,
+    data: &[u8],
+    first: usize,
+    chunk: usize,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut st = StreamScanner::new(s);
+    st.chunk_size(chunk);
+    st.scan(Chunked::new(data, first, chunk), |f| out.push(f.clone()))
+        .unwrap();
+    out
+}
+
+fn stream_redacted(s: &Scanner, data: &[u8], chunk: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut st = StreamScanner::new(s);
+    st.chunk_size(chunk);
+    let mut red = Redactor::new(RedactStyle::Placeholder);
+    st.redact(Chunked::new(data, 0, chunk), &mut out, &mut red, |_| {})
+        .unwrap();
+    out
+}
+
+#[test]
+fn code_and_record_findings_are_the_same_in_stream_and_buffer() {
+    let mut r = Rng::new(21);
+    let (prompt, s, planted) = mixed(&mut r);
+    let data = prompt.as_bytes();
+    let want = s.scan(data);
+    let code: Vec<&Finding> =
+        want.iter().filter(|f| f.category() == Category::Code).collect();
+    let records: Vec<&Finding> =
+        want.iter().filter(|f| f.category() == Category::Record).collect();
+    assert_eq!(code.len(), 1, "{want:#?}");
+    let Some(IndexMatch::Code { files, tokens, .. }) = code[0].index_match()
+    else {
+        panic!("{:?}", code[0]);
+    };
+    assert_eq!(&*files[0], "src/file2.rs");
+    assert!(*tokens >= 30);
+    // The email and phone of row 7 (together: high confidence), the ID of
+    // row 9 and the email of row 30.
+    let cols: Vec<String> = records
+        .iter()
+        .map(|f| match f.index_match() {
+            Some(IndexMatch::Record { column, row, .. }) => {
+                format!("{column}:{row}")
+            }
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert!(cols.contains(&"email:7".to_string()), "{cols:?}");
+    assert!(cols.contains(&"phone:7".to_string()), "{cols:?}");
+    assert!(cols.contains(&"customer_id:9".to_string()), "{cols:?}");
+    assert!(cols.contains(&"email:30".to_string()), "{cols:?}");
+    let row7 = records.iter().find(|f| {
+        matches!(f.index_match(), Some(IndexMatch::Record { row: 7, .. }))
+    });
+    assert!(matches!(
+        row7.unwrap().index_match(),
+        Some(IndexMatch::Record { columns: 3.., .. })
+    ));
+
+    let want_red = Redactor::new(RedactStyle::Placeholder).redact(data, &want);
+    let red = String::from_utf8(want_red.clone()).unwrap();
+    for p in &planted {
+        assert!(!red.contains(p.as_str()), "survived: {p}");
+    }
+    for chunk in [1, 2, 7, 64, 4096, 1 << 20] {
+        assert_eq!(stream(&s, data, 0, chunk), want, "chunk {chunk}");
+        assert_eq!(
+            stream_redacted(&s, data, chunk),
+            want_red,
+            "chunk {chunk}"
+        );
+    }
+    // A cut at every offset around the copied code's start and end.
+    let at = prompt.find(&planted[0]).unwrap();
+    for cut in (at.saturating_sub(40)..at + 40)
+        .chain(at + planted[0].len() - 40..at + planted[0].len() + 40)
+    {
+        assert_eq!(stream(&s, data, cut, 4096), want, "cut {cut}");
+    }
+}
+
+#[test]
+fn a_long_copy_is_cut_into_bounded_regions() {
+    let mut r = Rng::new(3);
+    let big = source(&mut r, 6000);
+    let (csv, _) = customers(&mut r, 3);
+    let records = RecordsIndex::from_csv(csv.as_bytes(), &[], &key()).unwrap();
+    let s = scanner(code_index(&[big.clone()]), records);
+    let found = s.scan(big.as_bytes());
+    assert!(found.len() >= 2, "{}", found.len());
+    assert!(found.iter().all(|f| f.span().len() <= 64 << 10));
+    assert_eq!(stream(&s, big.as_bytes(), 0, 1000), found);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Winnowing's guarantee: any run of at least w + k - 1 tokens shared
+    /// with an indexed file is found, wherever it sits in the query.
+    #[test]
+    fn shared_runs_of_w_plus_k_minus_1_tokens_are_found(
+        seed in any::<u64>(),
+        k in 5usize..20,
+        w in 1usize..12,
+        at in 0usize..1000,
+    ) {
+        let mut r = Rng::new(seed);
+        let file = source(&mut r, 40);
+        let mut b = CodeIndexBuilder::new();
+        b.kgram(k).window(w);
+        b.add_file("a.rs", file.as_bytes());
+        let index = Arc::new(b.build());
+        let toks: Vec<&str> = file.split_whitespace().collect();
+        let run = w + k - 1;
+        prop_assume!(toks.len() > run);
+        let start = at % (toks.len() - run);
+        let shared = toks[start..start + run].join(" ");
+        let query = format!("{}\n{shared}\n{}", source(&mut r, 3), source(&mut r, 3));
+        let s = ScannerBuilder::new()
+            .code_index(index)
+            .code_thresholds(CodeThresholds { min_tokens: k, min_share: 0.0 })
+            .build(&RuleSet::from_toml("none", "").unwrap())
+            .unwrap();
+        let found = s.scan(query.as_bytes());
+        prop_assert!(
+            found.iter().any(|f| f.category() == Category::Code),
+            "k={k} w={w} run {shared:?}"
+        );
+    }
+
+    /// Neither index holds what it was built from: no source line, no
+    /// cell, no normalized cell.
+    #[test]
+    fn indexes_hold_no_source_text_and_no_cell(seed in any::<u64>()) {
+        let mut r = Rng::new(seed);
+        let files: Vec<String> = (0..3).map(|_| source(&mut r, 20)).collect();
+        let bytes = code_index(&files).to_bytes();
+        let mut b = CodeIndexBuilder::new();
+        b.paths(PathStorage::Hashed);
+        for f in &files {
+            b.add_file("x.rs", f.as_bytes());
+        }
+        let hashed = b.build().to_bytes();
+        for line in files.iter().flat_map(|f| f.lines()).map(str::trim) {
+            if line.len() >= 8 {
+                let l = line.as_bytes();
+                prop_assert!(!bytes.windows(l.len()).any(|w| w == l), "{line}");
+                prop_assert!(!hashed.windows(l.len()).any(|w| w == l), "{line}");
+            }
+        }
+        let (csv, rows) = customers(&mut r, 20);
+        let idx = RecordsIndex::from_csv(csv.as_bytes(), &[], &key()).unwrap();
+        let bytes = idx.to_bytes();
+        for row in &rows {
+            let digits: String = row[3].chars().filter(char::is_ascii_digit).collect();
+            for cell in row.iter().chain([&row[2].to_lowercase(), &digits[1..].to_string()]) {
+                let c = cell.as_bytes();
+                prop_assert!(!bytes.windows(c.len()).any(|w| w == c), "{cell}");
+            }
+        }
+    }
+}
+
+// The binary.
+
+fn leakguard(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("leakguard").unwrap();
+    cmd.current_dir(dir)
+        .env("LEAKGUARD_KEY_FILE", dir.join(".lg-key"))
+        .env_remove("XDG_CONFIG_HOME");
+    cmd
+}
+
+fn output(cmd: &mut Command) -> (i32, String, String) {
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn cli_indexes_code_and_finds_copies_in_scan_and_filter() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut r = Rng::new(8);
+    let files: Vec<String> = (0..3).map(|_| source(&mut r, 40)).collect();
+    for (i, f) in files.iter().enumerate() {
+        fs::create_dir_all(d.join("repo/src")).unwrap();
+        fs::write(d.join(format!("repo/src/m{i}.rs")), f).unwrap();
+    }
+    fs::write(d.join("repo/.gitignore"), "src/m2.rs\n").unwrap();
+    let (code, _, err) = output(leakguard(d).args([
+        "index",
+        "code",
+        "repo",
+        "--out",
+        "code.lgx",
+        "--paths-as",
+        "plain",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("indexed 2 files"), "{err}");
+    let index = fs::read(d.join("code.lgx")).unwrap();
+    for line in files[0].lines().map(str::trim).filter(|l| l.len() >= 8) {
+        assert!(!index.windows(line.len()).any(|w| w == line.as_bytes()));
+    }
+
+    let snippet: String =
+        files[1].lines().skip(10).take(15).collect::<Vec<_>>().join("\n");
+    let prompt = format!("Please fix:\n{snippet}\n");
+    fs::write(d.join("prompt.txt"), &prompt).unwrap();
+    let ignored: String =
+        files[2].lines().skip(10).take(15).collect::<Vec<_>>().join("\n");
+    fs::write(d.join("ignored.txt"), &ignored).unwrap();
+    let (code, out, _) = output(leakguard(d).args([
+        "--no-builtin",
+        "scan",
+        "prompt.txt",
+        "ignored.txt",
+        "--code-index",
+        "code.lgx",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(code, 1, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let arr = v.as_array().unwrap();
+    assert_eq!(arr.len(), 1, "{out}");
+    assert_eq!(arr[0]["category"], "code");
+    assert_eq!(arr[0]["path"], "prompt.txt");
+    assert_eq!(arr[0]["code"]["files"][0], "repo/src/m1.rs");
+    assert!(arr[0]["code"]["tokens"].as_u64().unwrap() >= 40);
+    assert!(!out.contains(snippet.lines().nth(3).unwrap().trim()));
+
+    // filter blocks code by default and writes nothing.
+    let (code, out, err) = output(
+        leakguard(d)
+            .args(["--no-builtin", "filter", "--code-index", "code.lgx"])
+            .write_stdin(prompt.clone()),
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(out.is_empty());
+    assert!(
+        err.contains("code (code, high)") && err.contains("repo/src/m1.rs"),
+        "{err}"
+    );
+
+    // The index can also come from leakguard.toml, with thresholds.
+    fs::write(
+        d.join("leakguard.toml"),
+        "[code]\nindex = \"code.lgx\"\nmin_tokens = 100000\n",
+    )
+    .unwrap();
+    let (code, _, err) =
+        output(leakguard(d).args(["--no-builtin", "scan", "prompt.txt"]));
+    assert_eq!(code, 0, "{err}");
+    fs::remove_file(d.join("leakguard.toml")).unwrap();
+
+    // SARIF names the pseudo-rule.
+    let (_, out, _) = output(leakguard(d).args([
+        "--no-builtin",
+        "scan",
+        "prompt.txt",
+        "--code-index",
+        "code.lgx",
+        "--format",
+        "sarif",
+    ]));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let run = &v["runs"][0];
+    let i = run["results"][0]["ruleIndex"].as_u64().unwrap() as usize;
+    assert_eq!(run["tool"]["driver"]["rules"][i]["id"], "code");
+}
+
+#[test]
+fn cli_indexes_records_and_finds_one_customer_email() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (csv, rows) = customers(&mut Rng::new(4), 300);
+    fs::write(d.join("customers.csv"), &csv).unwrap();
+    let (code, _, err) = output(leakguard(d).args([
+        "index",
+        "records",
+        "customers.csv",
+        "--out",
+        "c.lgr",
+        "--columns",
+        "email,phone,customer_id:id",
+        "--key-file",
+        "rec.key",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("300 rows"), "{err}");
+    let index = fs::read(d.join("c.lgr")).unwrap();
+    for row in &rows {
+        for cell in row {
+            assert!(!index.windows(cell.len()).any(|w| w == cell.as_bytes()));
+        }
+    }
+    let email = &rows[123][2];
+    fs::write(d.join("p.txt"), format!("reply to {email} today\n")).unwrap();
+    fs::write(d.join("q.txt"), "reply to nobody@example.net today\n").unwrap();
+    let scan = |file: &str| {
+        output(leakguard(d).args([
+            "--no-builtin",
+            "scan",
+            file,
+            "--records-index",
+            "c.lgr",
+            "--records-key-file",
+            "rec.key",
+            "--format",
+            "jsonl",
+        ]))
+    };
+    let (code, out, _) = scan("p.txt");
+    assert_eq!(code, 1, "{out}");
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(v["category"], "record");
+    assert_eq!(v["record"]["column"], "email");
+    assert_eq!(v["record"]["row"], 123);
+    assert!(!out.contains(email.as_str()));
+    assert_eq!(scan("q.txt").0, 0);
+
+    // filter redacts records.
+    let (code, out, _) = output(
+        leakguard(d)
+            .args([
+                "--no-builtin",
+                "filter",
+                "-q",
+                "--records-index",
+                "c.lgr",
+                "--records-key-file",
+                "rec.key",
+            ])
+            .write_stdin(format!("mail {email} now")),
+    );
+    assert_eq!(code, 0);
+    assert_eq!(out, "mail [REDACTED:record:1] now");
+
+    // Another key is refused.
+    let (code, _, err) = output(leakguard(d).args([
+        "--no-builtin",
+        "scan",
+        "p.txt",
+        "--records-index",
+        "c.lgr",
+    ]));
+    assert_eq!(code, 2);
+    assert!(err.contains("another key"), "{err}");
+}
+
+#[test]
+fn cli_bad_index_files_exit_2_with_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(d.join("p.txt"), "fn main() {}\n").unwrap();
+    fs::write(d.join("junk.lgx"), "not an index at all").unwrap();
+    let mut b = CodeIndexBuilder::new();
+    b.add_file("a.rs", source(&mut Rng::new(1), 30).as_bytes());
+    let mut good = b.build().to_bytes();
+    fs::write(d.join("cut.lgx"), &good[..good.len() - 7]).unwrap();
+    good[8] = 9;
+    fs::write(d.join("v9.lgx"), &good).unwrap();
+    for (file, want) in [
+        ("missing.lgx", "cannot read code index"),
+        ("junk.lgx", "not a leakguard code index"),
+        ("cut.lgx", "truncated or corrupt"),
+        ("v9.lgx", "version 9 is not supported"),
+    ] {
+        let (code, _, err) =
+            output(leakguard(d).args(["scan", "p.txt", "--code-index", file]));
+        assert_eq!(code, 2, "{file}: {err}");
+        assert!(err.contains(want) && err.contains(file), "{file}: {err}");
+        let (code, _, _) = output(
+            leakguard(d)
+                .args(["filter", "--code-index", file])
+                .write_stdin("x"),
+        );
+        assert_eq!(code, 2, "{file}");
+    }
+    let (code, _, err) = output(
+        leakguard(d).args(["index", "records", "nope.csv", "--out", "r.lgr"]),
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("nope.csv"), "{err}");
+    let _ = ColumnSpec::parse("email");
+}
