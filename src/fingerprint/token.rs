@@ -165,7 +165,11 @@ pub(crate) fn step(hay: &[u8], pos: usize) -> Step {
             }
         }
         (b'"' | b'`', _) => {
-            if let Some(e) = close_quote(hay, pos, end, false) {
+            // `"` strings end on their line (as in most languages), so an
+            // unpaired quote in prose or around a pasted snippet (a JSON
+            // value) cannot swallow the code after it; backticks may span
+            // lines (JavaScript templates, Go raw strings).
+            if let Some(e) = close_quote(hay, pos, end, b == b'"') {
                 return Step::Token(Token {
                     start: pos,
                     end: e,
@@ -201,7 +205,7 @@ pub(crate) fn step(hay: &[u8], pos: usize) -> Step {
 
 /// The end of the string opened by the quote at `pos`, if it closes within
 /// [`MAX_STRING`] bytes (on the same line for `'`, which also starts Rust
-/// lifetimes and English apostrophes).
+/// lifetimes and English apostrophes, and for `"`).
 fn close_quote(
     hay: &[u8],
     pos: usize,

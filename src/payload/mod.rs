@@ -675,6 +675,38 @@ mod tests {
     }
 
     #[test]
+    fn pasted_code_in_a_json_string_matches_the_code_index() {
+        // The view wraps the snippet in quotes; an indexed copy is still
+        // found, and blocks, with its span inside the string.
+        let source = include_str!("diff.rs");
+        let mut b = crate::fingerprint::CodeIndexBuilder::new();
+        b.add_file("src/payload/diff.rs", source.as_bytes());
+        let scanner = crate::ScannerBuilder::new()
+            .code_index(std::sync::Arc::new(b.build()))
+            .build(&RuleSet::builtin())
+            .unwrap();
+        let snippet: Vec<&str> = source.lines().skip(60).take(25).collect();
+        let body = serde_json::json!({"messages": [{"role": "user",
+            "content": format!("I don't get why this fails:\n{}", snippet.join("\n"))}]})
+        .to_string();
+        let i = Inspector::new(&scanner, RedactStyle::Placeholder).inspect(
+            Format::Json,
+            body.as_bytes(),
+            &mut scanner.scratch(),
+        );
+        let code: Vec<_> = i
+            .findings()
+            .iter()
+            .filter(|f| f.category() == crate::Category::Code)
+            .collect();
+        assert_eq!(code.len(), 1, "{:?}", i.findings());
+        assert!(i.blocked());
+        let content = body.find("I don't").unwrap();
+        assert!(code[0].secret_span().start > content);
+        assert!(code[0].secret_span().end < body.len() - 4);
+    }
+
+    #[test]
     fn api_from_path() {
         assert_eq!(Api::from_path("/v1/chat/completions"), Api::OpenAiChat);
         assert_eq!(
