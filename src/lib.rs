@@ -17,6 +17,8 @@
 //!   memory, with redaction on the fly.
 //! - [`Redactor`]: replaces secrets by placeholders, masks or hashes.
 //! - [`Policy`]: decides each finding's [`Action`].
+//! - [`Restorer`] and [`SseRestorer`]: put redacted values back into a
+//!   model's answer, whole or streamed.
 //!
 //! # Example
 //!
@@ -42,6 +44,8 @@
 //!   (clap, ignore, anyhow, tempfile). With `default-features =
 //!   false` the library is synchronous and light: aho-corasick, regex,
 //!   memchr, serde, toml, serde_json and the HMAC crates.
+//! - `proxy` (default): [`proxy`], a reverse proxy for LLM APIs on tokio,
+//!   hyper and rustls, and the `leakguard proxy` command.
 //!
 //! # Untrusted input
 //!
@@ -63,9 +67,11 @@ mod config;
 mod engine;
 mod finding;
 mod keyed;
-mod payload;
+pub mod payload;
 mod policy;
 mod precision;
+#[cfg(feature = "proxy")]
+pub mod proxy;
 mod redact;
 mod report;
 mod rules;
@@ -84,13 +90,14 @@ pub use crate::{
         shannon_entropy, tw_id_check_digit, uk_nhs_check_digit,
         uscc_check_char, verhoeff_check_digit, Check,
     },
-    config::{Config, ConfigError},
+    config::{Config, ConfigError, ProxySettings, RouteSpec},
     finding::{
         mask_preview, Action, Category, Confidence, Finding, Fingerprint,
         Severity, Span,
     },
     keyed::FingerprintKey,
     payload::diff::{parse_diff, FileChange},
+    payload::restore::{Restorer, SseRestorer},
     policy::Policy,
     redact::{RedactStyle, Redactor},
     report::{human_line, ReportFormat, ReportWriter},
