@@ -450,11 +450,10 @@ fn format_of(headers: &HeaderMap, body: &[u8]) -> Format {
     if ct.contains("ndjson") || ct.contains("jsonl") {
         return Format::Jsonl;
     }
-    let first = body.iter().find(|b| !b.is_ascii_whitespace());
-    if ct.contains("json") || matches!(first, Some(b'{' | b'[')) {
+    if ct.contains("json") {
         Format::Json
     } else {
-        Format::Text
+        Format::sniff(body)
     }
 }
 
