@@ -5,4 +5,6 @@ mod gen;
 mod hook;
 mod parity;
 mod props;
+#[cfg(feature = "proxy")]
+mod proxy;
 mod rules;

@@ -4,6 +4,8 @@ mod args;
 mod cmd_baseline;
 mod cmd_filter;
 mod cmd_hook;
+#[cfg(feature = "proxy")]
+mod cmd_proxy;
 mod cmd_rules;
 mod cmd_scan;
 mod collect;
@@ -24,6 +26,8 @@ fn main() -> ExitCode {
         Command::Rules(a) => cmd_rules::run(&cli.global, a),
         Command::Hook(a) => cmd_hook::run(&cli.global, a),
         Command::Baseline(a) => cmd_baseline::run(&cli.global, a),
+        #[cfg(feature = "proxy")]
+        Command::Proxy(a) => cmd_proxy::run(&cli.global, a),
     };
     match result {
         Ok(code) => code,
