@@ -880,6 +880,30 @@ mod tests {
                 let chunks: Vec<&[u8]> = stream.as_bytes().chunks(chunk).collect();
                 prop_assert_eq!(chat_text(&run(&chunks, r)), want);
             }
+
+            /// Arbitrary streams, even malformed ones, come out the same
+            /// however they are chunked.
+            #[test]
+            fn chunking_never_changes_the_output(
+                parts in proptest::collection::vec(
+                    prop_oneof![
+                        Just("data: ".to_string()),
+                        Just("event: x\n".to_string()),
+                        Just("\n".to_string()),
+                        Just("\r".to_string()),
+                        Just(chat("[REDACTED:password:1]")),
+                        Just(chat("[REDACTED:pass")),
+                        "[a-z{}\\[\\]\":, ]{0,10}",
+                    ],
+                    0..12,
+                ),
+                chunk in 1usize..20,
+            ) {
+                let stream = parts.concat();
+                let whole = run(&[stream.as_bytes()], table());
+                let chunks: Vec<&[u8]> = stream.as_bytes().chunks(chunk).collect();
+                prop_assert_eq!(run(&chunks, table()), whole);
+            }
         }
     }
 }
