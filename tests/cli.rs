@@ -332,3 +332,70 @@ negatives = ["ACME-12"]
         .code(1)
         .stdout("");
 }
+
+#[test]
+fn filter_json_decodes_escapes_and_stays_valid_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = Rng::new(24);
+    let key = gen::aws_key_id(&mut r).secret;
+    let pat = gen::github_pat(&mut r).secret;
+    // The key hidden behind a \u escape, the token inside tool-call
+    // arguments (JSON in a JSON string).
+    let hidden = format!("\\u{:04x}{}", key.as_bytes()[0], &key[1..]);
+    let args = serde_json::json!({ "token": pat }).to_string();
+    let body = format!(
+        r#"{{"messages":[{{"role":"user","content":"id {hidden}"}},{{"role":"assistant","tool_calls":[{{"function":{{"name":"f","arguments":{}}}}}]}}]}}"#,
+        serde_json::to_string(&args).unwrap()
+    );
+    for format in ["auto", "json"] {
+        let (code, out, err) = stdout_of(
+            leakguard(dir.path())
+                .args(["filter", "--format", format])
+                .write_stdin(body.clone()),
+        );
+        assert_eq!(code, 0, "{err}");
+        let v: Value = serde_json::from_str(&out).expect("valid JSON");
+        assert_eq!(
+            v["messages"][0]["content"],
+            "id [REDACTED:aws-access-key-id:1]"
+        );
+        let inner: Value = serde_json::from_str(
+            v["messages"][1]["tool_calls"][0]["function"]["arguments"]
+                .as_str()
+                .unwrap(),
+        )
+        .unwrap();
+        assert!(inner["token"].as_str().unwrap().starts_with("[REDACTED:"));
+        assert!(!out.contains(&pat) && !err.contains(&pat));
+    }
+    // As text, the escaped key is not seen: that is what JSON mode is for.
+    let (_, out, _) = stdout_of(
+        leakguard(dir.path())
+            .args(["filter", "--format", "text"])
+            .write_stdin(body.clone()),
+    );
+    assert!(out.contains(&hidden));
+    // JSON lines, and a JSON input over the memory limit.
+    let lines = format!("{{\"a\":\"{key}\"}}\n{{\"b\":\"{pat}\"}}\n");
+    let (code, out, _) = stdout_of(
+        leakguard(dir.path())
+            .args(["filter", "-q", "--format", "jsonl"])
+            .write_stdin(lines.clone()),
+    );
+    assert_eq!(code, 0);
+    assert_eq!(out.lines().count(), 2);
+    assert!(!out.contains(&key) && !out.contains(&pat));
+    leakguard(dir.path())
+        .args(["filter", "--format", "json", "--max-json-bytes", "8"])
+        .write_stdin(lines.clone())
+        .assert()
+        .code(2)
+        .stdout("");
+    let (code, out, _) = stdout_of(
+        leakguard(dir.path())
+            .args(["filter", "-q", "--max-json-bytes", "8"])
+            .write_stdin(lines),
+    );
+    assert_eq!(code, 0);
+    assert!(!out.contains(&key) && !out.contains(&pat), "{out}");
+}

@@ -11,9 +11,16 @@ fn number(digits: &[u8]) -> u32 {
     digits.iter().fold(0, |acc, &b| acc * 10 + digit(b))
 }
 
+/// True when every byte of `group` is the same digit (`111`, `22`).
+fn repeated(group: &[u8]) -> bool {
+    group.windows(2).all(|w| w[0] == w[1])
+}
+
 /// `us_ssn` check: exactly 9 digits (spaces, `-` and `.` ignored) with
-/// area not 000, 666 or 900-999, group not 00, serial not 0000, and not
-/// one of the well-known published example numbers.
+/// area not 000, 666 or 900-999, group not 00, serial not 0000, not one of
+/// the well-known published example numbers, and not a made-up number
+/// whose three groups each repeat one digit (`111-22-3333`, a favourite of
+/// documentation and test data).
 pub(super) fn validate_ssn(secret: &[u8]) -> bool {
     let Some((buf, len)) = compact::<9>(secret, |b| b.is_ascii_digit()) else {
         return false;
@@ -30,6 +37,9 @@ pub(super) fn validate_ssn(secret: &[u8]) -> bool {
         && group != 0
         && serial != 0
         && !PUBLISHED.contains(&&buf)
+        && !(repeated(&buf[..3])
+            && repeated(&buf[3..5])
+            && repeated(&buf[5..]))
 }
 
 #[cfg(test)]
@@ -58,6 +68,9 @@ mod tests {
             // bad group / serial
             "212-00-5678" => false,
             "212-34-0000" => false,
+            // made-up documentation numbers
+            "111-22-3333" => false,
+            "555-55-5555" => false,
             // published examples
             "078-05-1120" => false,
             "078051120" => false,

@@ -29,16 +29,6 @@ pub(crate) const MAX_LAYERS: u8 = 3;
 /// would corrupt the attachment.
 pub(crate) const MIN_BLOB: usize = 1024;
 
-/// Where each byte of a segment comes from in the raw body.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Map {
-    /// Byte `i` of the segment is raw byte `shift + i` (no escapes).
-    Shift(usize),
-    /// Byte `i` of the segment belongs to the escape unit that starts at raw
-    /// byte `table[i]`.
-    Table(Vec<u32>),
-}
-
 /// What a segment is in the raw body, which decides how a replacement is
 /// encoded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,48 +42,121 @@ pub(crate) enum Kind {
     Number { layers: u8 },
 }
 
-/// One mapped range of the view.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Where a stretch of a segment comes from: from segment byte `d` on, `n`
+/// units of `dl` decoded bytes, each from `rl` raw bytes, the first starting
+/// at raw offset `r`; after them, up to the next piece, bytes map one to
+/// one. An escape is one unit (`\n` is 1/2, `\u00e9` 2/6), and a run of the
+/// same kind (CJK text written as `\uXXXX`) one piece, so a body costs 12
+/// bytes per run of escapes, not per byte.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Piece {
+    d: u32,
+    r: u32,
+    n: u16,
+    dl: u8,
+    rl: u8,
+}
+
+impl Piece {
+    /// Segment offset where the units end and the one-to-one tail begins.
+    fn units_end(&self) -> usize {
+        self.d as usize + self.n as usize * self.dl as usize
+    }
+
+    /// Raw start of the unit holding segment byte `i` (at or after `d`).
+    fn start(&self, i: usize) -> usize {
+        let ue = self.units_end();
+        if i < ue {
+            self.r as usize
+                + (i - self.d as usize) / self.dl as usize * self.rl as usize
+        } else {
+            self.r as usize + self.n as usize * self.rl as usize + (i - ue)
+        }
+    }
+
+    /// Raw end of the unit holding segment byte `i`.
+    fn end(&self, i: usize) -> usize {
+        self.start(i) + if i < self.units_end() { self.rl as usize } else { 1 }
+    }
+}
+
+/// Appends a piece to a segment's pieces (those from `first` on), merging
+/// it into the last one when that one already maps it.
+fn add_piece(table: &mut Vec<Piece>, first: usize, p: Piece) {
+    if let Some(last) = table[first..].last_mut() {
+        if p.n == 0 && last.start(p.d as usize) == p.r as usize {
+            return;
+        }
+        if p.n > 0
+            && (last.dl, last.rl) == (p.dl, p.rl)
+            && last.units_end() == p.d as usize
+            && last.start(p.d as usize) == p.r as usize
+            && last.n.checked_add(p.n).is_some()
+        {
+            last.n += p.n;
+            return;
+        }
+    }
+    table.push(p);
+}
+
+/// One mapped range of the view. Offsets are 32-bit (bodies over 4 GiB are
+/// not read as JSON), and a segment is small, since a body of many short
+/// values has one per value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Seg {
     /// Start of the segment in the view.
-    pub(crate) start: usize,
+    pub(crate) start: u32,
     /// End of the segment in the view.
-    pub(crate) end: usize,
+    pub(crate) end: u32,
     /// Raw offset one past the segment's last byte.
-    pub(crate) raw_end: usize,
-    pub(crate) map: Map,
+    pub(crate) raw_end: u32,
+    /// Without pieces, byte `i` of the segment is raw byte `raw + i` (no
+    /// escapes); with them, `raw` is the index of the first in the view's
+    /// table.
+    raw: u32,
+    pieces: u32,
     pub(crate) kind: Kind,
 }
 
 impl Seg {
+    /// The piece holding segment byte `i`, from `table`, the view's.
+    fn piece(&self, table: &[Piece], i: usize) -> Piece {
+        let mine = &table[self.raw as usize..][..self.pieces as usize];
+        let k = mine.partition_point(|p| p.d as usize <= i);
+        mine[k.max(1) - 1]
+    }
+
     /// Raw offset where the unit holding segment byte `i` starts.
-    pub(crate) fn raw_start(&self, i: usize) -> usize {
-        match &self.map {
-            Map::Shift(s) => s + i,
-            Map::Table(t) => t.get(i).map_or(self.raw_end, |&r| r as usize),
+    pub(crate) fn raw_start(&self, table: &[Piece], i: usize) -> usize {
+        if self.pieces == 0 {
+            self.raw as usize + i
+        } else if i >= self.len() {
+            self.raw_end as usize
+        } else {
+            self.piece(table, i).start(i)
         }
     }
 
     /// Raw offset one past the unit holding segment byte `e - 1`.
-    pub(crate) fn raw_end(&self, e: usize) -> usize {
-        match &self.map {
-            Map::Shift(s) => s + e,
-            Map::Table(t) => {
-                if e == 0 {
-                    return self.raw_start(0);
-                }
-                let unit = t[e - 1];
-                t[e..]
-                    .iter()
-                    .find(|&&r| r != unit)
-                    .map_or(self.raw_end, |&r| r as usize)
-            }
+    pub(crate) fn raw_end(&self, table: &[Piece], e: usize) -> usize {
+        if self.pieces == 0 {
+            self.raw as usize + e
+        } else if e == 0 {
+            self.raw_start(table, 0)
+        } else {
+            self.piece(table, e - 1).end(e - 1)
         }
     }
 
-    /// Raw start of the segment.
-    pub(crate) fn raw_first(&self) -> usize {
-        self.raw_start(0)
+    /// Length in the view.
+    pub(crate) fn len(&self) -> usize {
+        (self.end - self.start) as usize
+    }
+
+    /// The segment's range in the view.
+    pub(crate) fn range(&self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
     }
 }
 
@@ -104,20 +167,32 @@ pub(crate) struct View {
     pub(crate) text: Vec<u8>,
     /// Mapped ranges of `text`, in order of both view and raw offsets.
     pub(crate) segs: Vec<Seg>,
+    /// The pieces of the segments that have escapes.
+    pub(crate) table: Vec<Piece>,
     /// Binary attachments left out of the view.
     pub(crate) skipped: usize,
+    /// Bytes the view may use; past it the body is read as text instead.
+    budget: usize,
 }
 
-/// The body is not JSON.
+/// The body is not JSON (or its view would cost more than its budget).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct NotJson;
 
-/// Where the bytes being parsed come from: the raw body itself, or the
-/// decoded bytes of a string segment.
+/// The view of a body may take this many times the body's size (plus a
+/// little): bodies of many tiny values or dense escapes, whose view would be
+/// many times larger, are read as text, so memory stays bounded. Ordinary
+/// prompts (prose, pasted code) take about 1.5 times.
+const BUDGET_FACTOR: usize = 4;
+
+/// Where the bytes being parsed come from: the raw body, or the decoded
+/// bytes of a string segment (with that segment's own pieces).
 struct Source<'a> {
     bytes: &'a [u8],
-    /// `None`: `bytes` is a slice of the raw body starting at `base`.
-    seg: Option<&'a Seg>,
+    /// For decoded bytes: their segment (starting at 0 in `bytes` and at 0
+    /// in `table`) and its pieces.
+    seg: Option<(Seg, &'a [Piece])>,
+    /// For the raw body: the offset of `bytes[0]`.
     base: usize,
     /// String layers around `bytes` (0 for the body).
     layers: u8,
@@ -127,15 +202,84 @@ impl Source<'_> {
     fn raw_start(&self, i: usize) -> usize {
         match self.seg {
             None => self.base + i,
-            Some(s) => s.raw_start(i),
+            Some((s, t)) => s.raw_start(t, i),
         }
     }
 
     fn raw_end(&self, e: usize) -> usize {
         match self.seg {
             None => self.base + e,
-            Some(s) => s.raw_end(e),
+            Some((s, t)) => s.raw_end(t, e),
         }
+    }
+
+    /// Adds pieces mapping source bytes `a..b`, which become segment bytes
+    /// from `d` on, taken over unchanged (no escape of this layer).
+    fn map_run(
+        &self,
+        table: &mut Vec<Piece>,
+        first: usize,
+        d: usize,
+        a: usize,
+        b: usize,
+    ) {
+        let same = |d: usize, r: usize| Piece {
+            d: d as u32,
+            r: r as u32,
+            n: 0,
+            dl: 1,
+            rl: 1,
+        };
+        match self.seg {
+            None => add_piece(table, first, same(d, self.base + a)),
+            Some((s, _)) if s.pieces == 0 => {
+                add_piece(table, first, same(d, s.raw as usize + a))
+            }
+            Some((s, t)) => {
+                // Follow the source's own pieces.
+                let mut x = a;
+                while x < b {
+                    let p = s.piece(t, x);
+                    let at = d + x - a;
+                    let ue = p.units_end();
+                    if x < ue {
+                        let to = ue.min(b);
+                        let n = (to - x).div_ceil(p.dl as usize);
+                        let r = p.start(x) as u32;
+                        add_piece(
+                            table,
+                            first,
+                            Piece { d: at as u32, r, n: n as u16, ..p },
+                        );
+                        x = to;
+                    } else {
+                        add_piece(table, first, same(at, p.start(x)));
+                        x = t
+                            .iter()
+                            .map(|q| q.d as usize)
+                            .find(|&qd| qd > x)
+                            .map_or(b, |qd| qd.min(b));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds the piece of one escape: source bytes `a..b` decoded to `n`
+    /// bytes at segment byte `d`.
+    fn map_unit(
+        &self,
+        table: &mut Vec<Piece>,
+        first: usize,
+        d: usize,
+        (a, b): (usize, usize),
+        n: usize,
+    ) -> Result<(), NotJson> {
+        let r = self.raw_start(a);
+        let rl = u8::try_from(self.raw_end(b) - r).map_err(|_| NotJson)?;
+        let p = Piece { d: d as u32, r: r as u32, n: 1, dl: n as u8, rl };
+        add_piece(table, first, p);
+        Ok(())
     }
 }
 
@@ -145,16 +289,18 @@ impl View {
     ///
     /// # Errors
     ///
-    /// When the range does not hold exactly one JSON value, or the body is
-    /// too large for 32-bit offsets; the view is then unchanged.
+    /// When the range does not hold exactly one JSON value, when the body is
+    /// too large for 32-bit offsets, or when the view would grow past its
+    /// budget; the view is then unchanged.
     pub(crate) fn add_json(
         &mut self,
         raw: &[u8],
         range: std::ops::Range<usize>,
     ) -> Result<(), NotJson> {
-        if raw.len() > u32::MAX as usize {
+        if raw.len() >= u32::MAX as usize {
             return Err(NotJson);
         }
+        self.budget = self.cost() + BUDGET_FACTOR * range.len() + (64 << 10);
         let src = Source {
             bytes: &raw[range.clone()],
             seg: None,
@@ -173,25 +319,53 @@ impl View {
         let start = self.text.len();
         self.text.extend_from_slice(&raw[range.clone()]);
         self.segs.push(Seg {
-            start,
-            end: start + range.len(),
-            raw_end: range.end,
-            map: Map::Shift(range.start),
+            start: start as u32,
+            end: self.text.len() as u32,
+            raw_end: range.end as u32,
+            raw: range.start as u32,
+            pieces: 0,
             kind: Kind::Str { layers: 0 },
         });
     }
 
+    /// Bytes the view takes.
+    pub(crate) fn cost(&self) -> usize {
+        self.text.len()
+            + self.segs.len() * std::mem::size_of::<Seg>()
+            + self.table.len() * std::mem::size_of::<Piece>()
+    }
+
+    /// Raw offset where view segment `s`'s byte `i` starts.
+    pub(crate) fn raw_start(&self, s: &Seg, i: usize) -> usize {
+        s.raw_start(&self.table, i)
+    }
+
+    /// Raw offset one past view segment `s`'s byte `e - 1`.
+    pub(crate) fn raw_end(&self, s: &Seg, e: usize) -> usize {
+        s.raw_end(&self.table, e)
+    }
+
     /// Parses one value from `src` into the view, rolling back on error.
     fn parse(&mut self, src: &Source<'_>) -> Result<(), NotJson> {
-        let (text, segs, skipped) =
-            (self.text.len(), self.segs.len(), self.skipped);
+        let mark =
+            (self.text.len(), self.segs.len(), self.table.len(), self.skipped);
         let r = Parser { src, pos: 0, view: self }.document();
         if r.is_err() {
-            self.text.truncate(text);
-            self.segs.truncate(segs);
-            self.skipped = skipped;
+            self.text.truncate(mark.0);
+            self.segs.truncate(mark.1);
+            self.table.truncate(mark.2);
+            self.skipped = mark.3;
         }
         r
+    }
+
+    /// Adds a segment, failing when the view is over its budget.
+    fn push(&mut self, seg: Seg) -> Result<(), NotJson> {
+        self.segs.push(seg);
+        if self.cost() > self.budget {
+            return Err(NotJson);
+        }
+        Ok(())
     }
 }
 
@@ -308,8 +482,8 @@ impl Parser<'_, '_> {
         }
         self.view.text.push(b'"');
         let seg = self.string()?;
-        let data = &self.view.text[seg.start..seg.end] == b"data";
-        self.view.segs.push(seg);
+        let data = &self.view.text[seg.range()] == b"data";
+        self.view.push(seg)?;
         self.view.text.extend_from_slice(b"\": ");
         self.ws();
         if self.peek() != Some(b':') {
@@ -323,10 +497,13 @@ impl Parser<'_, '_> {
     /// holds JSON, that JSON's values; binary attachments are left out.
     fn string_value(&mut self, data: bool) -> Result<(), NotJson> {
         self.view.text.push(b'"');
-        let mut seg = self.string()?;
-        let value = &self.view.text[seg.start..seg.end];
+        let seg = self.string()?;
+        let value = &self.view.text[seg.range()];
         if is_blob(value, data) {
-            self.view.text.truncate(seg.start - 1);
+            self.view.text.truncate(seg.start as usize - 1);
+            if seg.pieces > 0 {
+                self.view.table.truncate(seg.raw as usize);
+            }
             self.view.text.push(b'\n');
             self.view.skipped += 1;
             return Ok(());
@@ -336,13 +513,21 @@ impl Parser<'_, '_> {
             && self.src.layers + 1 < MAX_LAYERS
         {
             // Parse it as JSON from a copy: the view grows while it parses.
-            let bytes = self.view.text.split_off(seg.start);
-            let start = seg.start;
-            seg.start = 0;
-            seg.end = bytes.len();
+            let bytes = self.view.text.split_off(seg.start as usize);
+            let table = if seg.pieces > 0 {
+                self.view.table.split_off(seg.raw as usize)
+            } else {
+                Vec::new()
+            };
+            let local = Seg {
+                start: 0,
+                end: seg.end - seg.start,
+                raw: if seg.pieces > 0 { 0 } else { seg.raw },
+                ..seg
+            };
             let inner = Source {
                 bytes: &bytes,
-                seg: Some(&seg),
+                seg: Some((local, &table)),
                 base: 0,
                 layers: self.src.layers + 1,
             };
@@ -352,10 +537,9 @@ impl Parser<'_, '_> {
             }
             self.view.text.pop();
             self.view.text.extend_from_slice(&bytes);
-            seg.start = start;
-            seg.end = start + bytes.len();
+            self.view.table.extend_from_slice(&table);
         }
-        self.view.segs.push(seg);
+        self.view.push(seg)?;
         self.view.text.extend_from_slice(b"\"\n");
         Ok(())
     }
@@ -374,20 +558,22 @@ impl Parser<'_, '_> {
         }
         let at = self.view.text.len();
         self.view.text.extend_from_slice(token);
-        let map = match self.src.seg {
-            None => Map::Shift(self.src.base + start),
-            Some(s) => Map::Table(
-                (start..self.pos).map(|i| s.raw_start(i) as u32).collect(),
-            ),
+        let (raw, pieces) = match self.src.seg {
+            None => (self.src.base + start, 0),
+            Some(_) => {
+                let t = self.view.table.len();
+                self.src.map_run(&mut self.view.table, t, 0, start, self.pos);
+                (t, self.view.table.len() - t)
+            }
         };
-        self.view.segs.push(Seg {
-            start: at,
-            end: at + token.len(),
-            raw_end: self.src.raw_end(self.pos),
-            map,
+        self.view.push(Seg {
+            start: at as u32,
+            end: self.view.text.len() as u32,
+            raw_end: self.src.raw_end(self.pos) as u32,
+            raw: raw as u32,
+            pieces: pieces as u32,
             kind: Kind::Number { layers: self.src.layers },
-        });
-        Ok(())
+        })
     }
 
     /// Decodes the string at `pos` (its opening quote) onto the end of the
@@ -397,22 +583,27 @@ impl Parser<'_, '_> {
         self.pos += 1;
         let content = self.pos;
         let start = self.view.text.len();
-        // Raw starts of each decoded byte, once an escape has been seen or
-        // when the source is itself decoded.
-        let mut table: Option<Vec<u32>> = None;
-        if self.src.seg.is_some() {
-            table = Some(Vec::new());
-        }
-        let bytes = self.src.bytes;
+        let src = self.src;
+        // Where this string's pieces start, once an escape has been seen or
+        // from the start when the source is itself decoded.
+        let mut table: Option<usize> =
+            src.seg.is_some().then_some(self.view.table.len());
+        let bytes = src.bytes;
         loop {
             let Some(n) = memchr::memchr2(b'"', b'\\', &bytes[self.pos..])
             else {
                 return Err(NotJson);
             };
-            let run = self.pos..self.pos + n;
-            self.view.text.extend_from_slice(&bytes[run.clone()]);
-            if let Some(t) = table.as_mut() {
-                t.extend(run.map(|i| self.src.raw_start(i) as u32));
+            let d = self.view.text.len() - start;
+            self.view.text.extend_from_slice(&bytes[self.pos..self.pos + n]);
+            if let Some(first) = table {
+                src.map_run(
+                    &mut self.view.table,
+                    first,
+                    d,
+                    self.pos,
+                    self.pos + n,
+                );
             }
             self.pos += n;
             if bytes[self.pos] == b'"' {
@@ -420,31 +611,38 @@ impl Parser<'_, '_> {
             }
             // An escape: decode one unit.
             let unit = self.pos;
-            let decoded = self.escape()?;
-            let t = table.get_or_insert_with(|| {
-                (content..unit).map(|i| self.src.raw_start(i) as u32).collect()
+            let mut buf = [0; 4];
+            let decoded = self.escape()?.encode_utf8(&mut buf).as_bytes();
+            let first = *table.get_or_insert_with(|| {
+                let first = self.view.table.len();
+                src.map_run(&mut self.view.table, first, 0, content, unit);
+                first
             });
-            let raw = self.src.raw_start(unit) as u32;
-            t.extend(std::iter::repeat(raw).take(decoded.len()));
-            self.view.text.extend_from_slice(&decoded);
+            let d = self.view.text.len() - start;
+            src.map_unit(
+                &mut self.view.table,
+                first,
+                d,
+                (unit, self.pos),
+                decoded.len(),
+            )?;
+            self.view.text.extend_from_slice(decoded);
         }
-        let end_raw = self.src.raw_end(self.pos);
-        let first_raw = self.src.raw_start(content);
+        let first_raw = src.raw_start(content);
+        let end_raw = src.raw_end(self.pos).max(first_raw);
         self.pos += 1;
         Ok(Seg {
-            start,
-            end: self.view.text.len(),
-            raw_end: end_raw.max(first_raw),
-            map: match table {
-                Some(t) => Map::Table(t),
-                None => Map::Shift(first_raw),
-            },
-            kind: Kind::Str { layers: self.src.layers + 1 },
+            start: start as u32,
+            end: self.view.text.len() as u32,
+            raw_end: end_raw as u32,
+            raw: table.unwrap_or(first_raw) as u32,
+            pieces: table.map_or(0, |t| self.view.table.len() - t) as u32,
+            kind: Kind::Str { layers: src.layers + 1 },
         })
     }
 
     /// Decodes the escape at `pos` (a backslash), moving past it.
-    fn escape(&mut self) -> Result<Vec<u8>, NotJson> {
+    fn escape(&mut self) -> Result<char, NotJson> {
         let bytes = self.src.bytes;
         let b = *bytes.get(self.pos + 1).ok_or(NotJson)?;
         self.pos += 2;
@@ -475,12 +673,11 @@ impl Parser<'_, '_> {
                 } else {
                     hi
                 };
-                let c = char::from_u32(c).unwrap_or('\u{fffd}');
-                return Ok(c.to_string().into_bytes());
+                return Ok(char::from_u32(c).unwrap_or('\u{fffd}'));
             }
             _ => return Err(NotJson),
         };
-        Ok(vec![c])
+        Ok(char::from(c))
     }
 
     fn hex4(&mut self) -> Result<u32, NotJson> {

@@ -325,7 +325,7 @@ impl<'s> Inspector<'s> {
             match seg.kind {
                 Kind::Number { layers } => {
                     // The whole number becomes a string.
-                    let mut text = view.text[seg.start..seg.end].to_vec();
+                    let mut text = view.text[seg.range()].to_vec();
                     for p in pieces[i..j].iter().rev() {
                         let with = p.text.clone().unwrap_or_default();
                         text.splice(p.range.clone(), with);
@@ -334,7 +334,7 @@ impl<'s> Inspector<'s> {
                     quoted.extend(escape(&text, 1));
                     quoted.push(b'"');
                     edits.push((
-                        seg.raw_first()..seg.raw_end,
+                        view.raw_start(seg, 0)..seg.raw_end as usize,
                         escape(&quoted, layers),
                     ));
                 }
@@ -342,8 +342,8 @@ impl<'s> Inspector<'s> {
                     for p in &pieces[i..j] {
                         let with = p.text.as_deref().unwrap_or_default();
                         edits.push((
-                            seg.raw_start(p.range.start)
-                                ..seg.raw_end(p.range.end),
+                            view.raw_start(seg, p.range.start)
+                                ..view.raw_end(seg, p.range.end),
                             escape(with, layers),
                         ));
                     }
@@ -384,14 +384,15 @@ fn jsonl(view: &mut View, body: &[u8]) {
 /// The parts of segments that view span `span` covers: segment index and
 /// range within the segment.
 fn pieces_of(view: &View, span: Span) -> Vec<(usize, Range<usize>)> {
-    let first = view.segs.partition_point(|s| s.end <= span.start);
+    let first = view.segs.partition_point(|s| s.end as usize <= span.start);
     view.segs[first..]
         .iter()
         .enumerate()
-        .take_while(|(_, s)| s.start < span.end)
+        .take_while(|(_, s)| (s.start as usize) < span.end)
         .filter_map(|(i, s)| {
-            let a = span.start.max(s.start) - s.start;
-            let b = span.end.min(s.end) - s.start;
+            let r = s.range();
+            let a = span.start.max(r.start) - r.start;
+            let b = span.end.min(r.end) - r.start;
             (a < b).then_some((first + i, a..b))
         })
         .collect()
@@ -404,8 +405,8 @@ fn raw_span(view: &View, span: Span) -> Option<Span> {
     let (fs, fr) = parts.first()?;
     let (ls, lr) = parts.last()?;
     Some(Span::new(
-        view.segs[*fs].raw_start(fr.start),
-        view.segs[*ls].raw_end(lr.end),
+        view.raw_start(&view.segs[*fs], fr.start),
+        view.raw_end(&view.segs[*ls], lr.end),
     ))
 }
 
@@ -627,6 +628,40 @@ mod tests {
     }
 
     #[test]
+    fn many_tiny_values_are_read_as_text_in_bounded_memory() {
+        // One segment per two bytes would cost ~12 times the body.
+        let body = format!("[{}\"{AWS}\"]", "0,".repeat(500_000));
+        let i = inspect(Format::Json, &body);
+        assert_eq!(i.format(), Format::Jsonl);
+        assert_eq!(i.findings().len(), 1);
+        let mut v = View::default();
+        assert!(v.add_json(body.as_bytes(), 0..body.len()).is_err());
+        assert_eq!((v.text.len(), v.segs.len(), v.table.len()), (0, 0, 0));
+        // Ordinary JSON stays well inside the budget.
+        // Ordinary prompts, also as Python's json.dumps writes them (every
+        // non-ASCII character escaped), stay well inside the budget.
+        let code = "    let x = compute(1, 2);\n".repeat(20_000);
+        let cjk = "客户的手机号码".repeat(20_000);
+        let ok = serde_json::json!({"messages": [
+            {"role": "user", "content": code},
+            {"role": "user", "content": cjk}]})
+        .to_string();
+        let mut ascii = String::new();
+        for c in ok.chars() {
+            if c.is_ascii() {
+                ascii.push(c);
+            } else {
+                ascii.push_str(&format!("\\u{:04x}", c as u32));
+            }
+        }
+        for body in [&ok, &ascii] {
+            let mut v = View::default();
+            v.add_json(body.as_bytes(), 0..body.len()).unwrap();
+            assert!(v.cost() < 2 * body.len(), "{} {}", v.cost(), body.len());
+        }
+    }
+
+    #[test]
     fn surrogates_and_lone_escapes_decode() {
         let body = r#"["\ud83d\ude00 \ud800 x", "\u00e9"]"#;
         let mut v = View::default();
@@ -636,8 +671,8 @@ mod tests {
         assert!(text.contains('é'));
         // Each decoded byte of the emoji maps to the 12-byte pair.
         let seg = &v.segs[0];
-        assert_eq!(seg.raw_start(0), 2);
-        assert_eq!(seg.raw_end(4), 14);
+        assert_eq!(v.raw_start(seg, 0), 2);
+        assert_eq!(v.raw_end(seg, 4), 14);
     }
 
     #[test]

@@ -206,6 +206,23 @@ pub struct FilterArgs {
     /// Do not print findings on stderr.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// How stdin is read: `auto` reads JSON when it starts with `{` or `[`,
+    /// else streams text. JSON is held in memory (up to --max-json-bytes)
+    /// and every string is scanned decoded.
+    #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
+    pub format: InputFormat,
+    /// Largest JSON input held in memory; a larger input is an error for
+    /// `--format json|jsonl` and is streamed as text for `auto`.
+    #[arg(long, value_name = "BYTES", default_value_t = 16 << 20)]
+    pub max_json_bytes: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum InputFormat {
+    Auto,
+    Text,
+    Json,
+    Jsonl,
 }
 
 #[derive(Debug, Subcommand)]

@@ -2,18 +2,20 @@
 
 use std::{
     fs::File,
-    io::{self, BufWriter, Seek, Write},
+    io::{self, BufWriter, Read, Seek, Write},
     process::ExitCode,
 };
 
 use anyhow::Context;
 use leakguard::{
-    human_line, Action, Finding, RedactStyle, Redactor, ReportFormat,
-    ReportWriter, ScannerBuilder, StreamScanner,
+    human_line,
+    payload::{Format, Inspector},
+    Action, Finding, RedactStyle, Redactor, ReportFormat, ReportWriter,
+    Scanner, ScannerBuilder, StreamScanner,
 };
 
 use crate::{
-    args::{FilterArgs, GlobalArgs, Style},
+    args::{FilterArgs, GlobalArgs, InputFormat, Style},
     setup,
 };
 
@@ -53,26 +55,135 @@ pub fn run(
             )),
             None => None,
         };
-    let mut sink = Sink { quiet: args.quiet, report, blocked: 0, err: None };
+    let sink = Sink { quiet: args.quiet, report, blocked: 0, err: None };
+    let mut stdin = io::stdin().lock();
+    let limit = args.max_json_bytes;
+    let format = match args.format {
+        InputFormat::Text => None,
+        InputFormat::Json => Some(Format::Json),
+        InputFormat::Jsonl => Some(Format::Jsonl),
+        InputFormat::Auto => {
+            // Read until the first byte that is not whitespace decides.
+            let mut head = Vec::new();
+            while head.iter().all(u8::is_ascii_whitespace)
+                && head.len() < SNIFF_LIMIT
+            {
+                let n = (&mut stdin)
+                    .take(4096)
+                    .read_to_end(&mut head)
+                    .context("cannot read stdin")?;
+                if n == 0 {
+                    break;
+                }
+            }
+            if Format::sniff(&head) == Format::Json {
+                let body = read_limited(head, &mut stdin, limit)?;
+                return match body {
+                    Ok(body) => {
+                        json(&scanner, style, Format::Json, &body, sink)
+                    }
+                    // Too big to hold: scan it as a text stream.
+                    Err(head) => text(
+                        &scanner,
+                        style,
+                        can_block,
+                        io::Cursor::new(head).chain(stdin),
+                        sink,
+                    ),
+                };
+            }
+            return text(
+                &scanner,
+                style,
+                can_block,
+                io::Cursor::new(head).chain(stdin),
+                sink,
+            );
+        }
+    };
+    match format {
+        None => text(&scanner, style, can_block, stdin, sink),
+        Some(format) => match read_limited(Vec::new(), &mut stdin, limit)? {
+            Ok(body) => json(&scanner, style, format, &body, sink),
+            Err(_) => anyhow::bail!(
+                "input is larger than --max-json-bytes ({limit}); \
+                 use --format text to stream it"
+            ),
+        },
+    }
+}
+
+/// How much leading whitespace `--format auto` reads before deciding.
+const SNIFF_LIMIT: usize = 64 << 10;
+
+/// Reads the rest of `r` after `head`: `Ok` with everything when it fits in
+/// `limit` bytes, `Err` with what was read when it does not.
+fn read_limited(
+    mut head: Vec<u8>,
+    r: &mut impl Read,
+    limit: u64,
+) -> anyhow::Result<Result<Vec<u8>, Vec<u8>>> {
+    let room = (limit + 1).saturating_sub(head.len() as u64);
+    r.take(room).read_to_end(&mut head).context("cannot read stdin")?;
+    Ok(if head.len() as u64 > limit { Err(head) } else { Ok(head) })
+}
+
+/// Filters one JSON (or JSON lines) body held in memory.
+fn json(
+    scanner: &Scanner,
+    style: RedactStyle,
+    format: Format,
+    body: &[u8],
+    mut sink: Sink,
+) -> anyhow::Result<ExitCode> {
+    let inspection = Inspector::new(scanner, style).inspect(
+        format,
+        body,
+        &mut scanner.scratch(),
+    );
+    for f in inspection.findings() {
+        sink.finding(f);
+    }
+    let n = sink.finish()?;
+    if n > 0 {
+        return Ok(blocked(n));
+    }
+    let mut out = io::stdout().lock();
+    out.write_all(inspection.redacted().unwrap_or(body))?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn blocked(n: u64) -> ExitCode {
+    eprintln!(
+        "leakguard: blocked: {n} finding(s) must not leave; nothing was \
+         written"
+    );
+    ExitCode::from(1)
+}
+
+/// Filters a text stream: memory stays bounded whatever its length.
+fn text(
+    scanner: &Scanner,
+    style: RedactStyle,
+    can_block: bool,
+    input: impl Read,
+    mut sink: Sink,
+) -> anyhow::Result<ExitCode> {
     let mut redactor = Redactor::new(style);
-    let stream = StreamScanner::new(&scanner);
-    let stdin = io::stdin().lock();
+    let stream = StreamScanner::new(scanner);
     if can_block {
         // A block must withhold everything, so the redacted output waits in
         // a temporary file (memory stays bounded) until the end is known.
         let mut spool = tempfile::tempfile().context("cannot create spool")?;
         stream
-            .redact(stdin, BufWriter::new(&mut spool), &mut redactor, |f| {
+            .redact(input, BufWriter::new(&mut spool), &mut redactor, |f| {
                 sink.finding(f)
             })
             .context("filter failed")?;
-        let blocked = sink.finish()?;
-        if blocked > 0 {
-            eprintln!(
-                "leakguard: blocked: {blocked} finding(s) must not leave; \
-                 nothing was written"
-            );
-            return Ok(ExitCode::from(1));
+        let n = sink.finish()?;
+        if n > 0 {
+            return Ok(blocked(n));
         }
         spool.rewind()?;
         let mut out = io::stdout().lock();
@@ -81,7 +192,7 @@ pub fn run(
     } else {
         let out = BufWriter::with_capacity(64 << 10, io::stdout().lock());
         stream
-            .redact(stdin, out, &mut redactor, |f| sink.finding(f))
+            .redact(input, out, &mut redactor, |f| sink.finding(f))
             .context("filter failed")?;
         sink.finish()?;
     }
