@@ -69,17 +69,14 @@ summary() { # label, wrk output
         END {printf "%-28s p50 %9s  p99 %9s  req/s %9s\n", l, p50, p99, rps}'
 }
 for size in 4k 256k; do
-    for where in direct proxy; do
-        addr=$UP; [ "$where" = proxy ] && addr=$PX
-        url="http://$addr/v1/chat/completions"
-        wrk -t1 -c1 -d"$DUR" --latency -s "$tmp/$size.lua" "$url" \
-            | summary "$size $where c=1"
-    done
-    for where in direct proxy; do
-        addr=$UP; [ "$where" = proxy ] && addr=$PX
-        url="http://$addr/v1/chat/completions"
-        wrk -t2 -c32 -d"$DUR" --latency -s "$tmp/$size.lua" "$url" \
-            | summary "$size $where c=32"
+    for load in "1 1" "2 32"; do
+        read -r threads conns <<<"$load"
+        for where in direct proxy; do
+            addr=$UP; [ "$where" = proxy ] && addr=$PX
+            wrk -t"$threads" -c"$conns" -d"$DUR" --latency -s "$tmp/$size.lua" \
+                "http://$addr/v1/chat/completions" \
+                | summary "$size $where c=$conns"
+        done
     done
 done
 echo "audit lines: $(wc -l <"$tmp/audit.jsonl")"

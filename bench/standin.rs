@@ -60,7 +60,8 @@ fn openai_stream(text: &str) -> String {
                                 "finish_reason": finish}]}),
         )
     };
-    let mut out = chunk(json!({"role": "assistant", "content": ""}), Value::Null);
+    let mut out =
+        chunk(json!({"role": "assistant", "content": ""}), Value::Null);
     for piece in pieces(text) {
         out += &chunk(json!({"content": piece}), Value::Null);
     }

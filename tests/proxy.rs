@@ -583,6 +583,21 @@ async fn limits_and_upstream_failures_answer_in_the_provider_shape() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(up.seen.lock().unwrap().is_empty());
 
+    // Failing open, the same body goes through unscanned.
+    let mut b = ProxyBuilder::new();
+    b.route(route("open", &format!("http://{}", up.addr), &[]))
+        .max_body(1024)
+        .fail_open(true);
+    let open = start(&mut b).await;
+    let raw = big.to_string().into_bytes();
+    let (status, _, _) = read_all(
+        send(open.addr, "/v1/chat/completions", &[], raw.clone()).await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(up.seen.lock().unwrap()[0].body, raw);
+    open.stop().await;
+
     // Upstream down: 502 in Anthropic's shape on an Anthropic path.
     let closed = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let dead = closed.local_addr().unwrap();
@@ -615,6 +630,7 @@ async fn limits_and_upstream_failures_answer_in_the_provider_shape() {
             .header("host", "x")
             .body(Full::new(Bytes::new()))
             .unwrap();
+        s.ready().await.unwrap();
         let (status, _, body) =
             read_all(s.send_request(req).await.unwrap()).await;
         assert_eq!(status, StatusCode::OK);

@@ -1,6 +1,6 @@
-//! Bodies the proxy sends on: buffered bytes, a read prefix followed by
-//! the rest, and the relayed upstream answer (restored, with an idle
-//! timeout).
+//! Bodies the proxy sends on: buffered bytes, and relayed ones (the
+//! upstream's answer, restored; a request body passed on unscanned), with an
+//! idle timeout.
 
 use std::{
     collections::VecDeque,
@@ -28,43 +28,12 @@ pub(crate) fn full(bytes: Bytes) -> ProxyBody {
     Full::new(bytes).map_err(|never| match never {}).boxed()
 }
 
-/// Chunks already read, then the rest of the body as it comes (for bodies
-/// passed on without being scanned or restored whole).
-pub(crate) struct Prefixed<B> {
-    prefix: VecDeque<Bytes>,
-    rest: B,
-}
-
-impl<B> Prefixed<B> {
-    pub(crate) fn new(prefix: Vec<Bytes>, rest: B) -> Prefixed<B> {
-        Prefixed { prefix: prefix.into(), rest }
-    }
-}
-
-impl<B> Body for Prefixed<B>
-where
-    B: Body<Data = Bytes> + Unpin,
-    B::Error: Into<BoxError>,
-{
-    type Data = Bytes;
-    type Error = BoxError;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
-        if let Some(chunk) = self.prefix.pop_front() {
-            return Poll::Ready(Some(Ok(Frame::data(chunk))));
-        }
-        Pin::new(&mut self.rest).poll_frame(cx).map_err(Into::into)
-    }
-}
-
-/// The upstream's answer on its way to the client: frame by frame, never
-/// buffered whole; through an [`SseRestorer`] when restoring; failing when
-/// the upstream sends nothing for the idle time. Holds the request's
-/// concurrency permit until the answer is done.
+/// A body passed on frame by frame, never buffered whole: chunks already
+/// read first, then the rest as it comes; through an [`SseRestorer`] when
+/// restoring; failing when the sender sends nothing for the idle time.
+/// Holds the request's concurrency permit until it is done.
 pub(crate) struct Relay<B> {
+    prefix: VecDeque<Bytes>,
     inner: B,
     sse: Option<SseRestorer>,
     idle: Duration,
@@ -82,6 +51,7 @@ impl<B> Relay<B> {
         permit: Option<OwnedSemaphorePermit>,
     ) -> Relay<B> {
         Relay {
+            prefix: VecDeque::new(),
             inner,
             sse,
             idle,
@@ -90,6 +60,14 @@ impl<B> Relay<B> {
             done: false,
             _permit: permit,
         }
+    }
+}
+
+impl<B> Relay<B> {
+    /// Sends `chunks`, read before, ahead of the rest.
+    pub(crate) fn prefix(mut self, chunks: Vec<Bytes>) -> Relay<B> {
+        self.prefix = chunks.into();
+        self
     }
 }
 
@@ -106,6 +84,9 @@ where
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
         let this = &mut *self;
+        if let Some(chunk) = this.prefix.pop_front() {
+            return Poll::Ready(Some(Ok(Frame::data(chunk))));
+        }
         loop {
             if let Some(t) = this.trailers.take() {
                 this.done = true;

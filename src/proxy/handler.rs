@@ -25,7 +25,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::{
     audit::{Audit, Record},
-    body::{full, Prefixed, ProxyBody, Relay},
+    body::{full, ProxyBody, Relay},
     metrics::{Metrics, NO_ROUTE},
     reply::{self, Kind},
     Route,
@@ -315,68 +315,43 @@ async fn proxy(
     }
     if encoded {
         // A compressed body cannot be scanned as it is.
-        if s.fail_open {
-            let body = Prefixed::new(Vec::new(), body).boxed();
-            return forward(
-                ctx,
-                parts,
-                body,
-                None,
-                &[],
-                0,
-                "fail_open",
-                permit,
-            )
-            .await;
-        }
-        return ctx.fail(
+        let why = Unscanned::new(
             Kind::Unscannable,
             "leakguard: compressed request bodies cannot be inspected; \
              send it without Content-Encoding",
             "unscannable",
         );
+        let body = Relay::new(body, None, s.timeout, None).boxed();
+        return cannot_scan(ctx, parts, body, why, permit).await;
     }
-    let body =
-        match tokio::time::timeout(s.timeout, read_body(body, s.max_body))
-            .await
-        {
-            Err(_) => {
-                return ctx.fail(
-                    Kind::Timeout,
-                    "leakguard: the request body did not arrive in time",
-                    "timeout",
-                )
-            }
-            Ok(Err(_)) => {
-                return ctx.fail(
-                    Kind::Timeout,
-                    "leakguard: the request body could not be read",
-                    "bad_request",
-                )
-            }
-            Ok(Ok(Read::TooLarge(prefix, rest))) => {
-                if s.fail_open {
-                    let body = Prefixed::new(prefix, rest).boxed();
-                    return forward(
-                        ctx,
-                        parts,
-                        body,
-                        None,
-                        &[],
-                        0,
-                        "fail_open",
-                        permit,
-                    )
-                    .await;
-                }
-                return ctx.fail(
-                    Kind::TooLarge,
-                    &too_large(s.max_body),
-                    "too_large",
-                );
-            }
-            Ok(Ok(Read::Whole(b))) => b,
-        };
+    let read = tokio::time::timeout(s.timeout, read_body(body, s.max_body));
+    let body = match read.await {
+        Err(_) => {
+            return ctx.fail(
+                Kind::Timeout,
+                "leakguard: the request body did not arrive in time",
+                "timeout",
+            )
+        }
+        Ok(Err(_)) => {
+            return ctx.fail(
+                Kind::Timeout,
+                "leakguard: the request body could not be read",
+                "bad_request",
+            )
+        }
+        Ok(Ok(Read::TooLarge(prefix, rest))) => {
+            let why = Unscanned::new(
+                Kind::TooLarge,
+                &too_large(s.max_body),
+                "too_large",
+            );
+            let body =
+                Relay::new(rest, None, s.timeout, None).prefix(prefix).boxed();
+            return cannot_scan(ctx, parts, body, why, permit).await;
+        }
+        Ok(Ok(Read::Whole(b))) => b,
+    };
 
     let format = format_of(&parts.headers, &body);
     let started = Instant::now();
@@ -384,53 +359,70 @@ async fn proxy(
     let took = started.elapsed();
     let scan_us = u64::try_from(took.as_micros()).unwrap_or(u64::MAX);
     let Some(inspection) = inspection else {
-        if s.fail_open {
-            return forward(
-                ctx,
-                parts,
-                full(body),
-                None,
-                &[],
-                scan_us,
-                "fail_open",
-                permit,
-            )
-            .await;
-        }
-        return ctx.fail(
+        let why = Unscanned::new(
             Kind::Unscannable,
             "leakguard: the request could not be scanned",
             "scan_failed",
         );
+        return cannot_scan(ctx, parts, full(body), why, permit).await;
     };
     ctx.shared.metrics.scanned(took, inspection.findings());
+    let findings = inspection.findings();
     if inspection.blocked() {
-        let resp = reply::blocked(ctx.provider, inspection.findings());
-        return ctx.done(
-            resp,
-            "blocked",
-            inspection.findings(),
-            scan_us,
-            body.len(),
-        );
+        let resp = reply::blocked(ctx.provider, findings);
+        return ctx.done(resp, "blocked", findings, scan_us, body.len());
     }
     let (out, outcome) = match inspection.redacted() {
         Some(r) => (Bytes::copy_from_slice(r), "redacted"),
         None => (body, "forwarded"),
     };
-    let restorer = (s.restore && !inspection.restore_table().is_empty())
-        .then(|| Restorer::new(inspection.restore_table().iter()));
-    forward(
-        ctx,
-        parts,
-        full(out),
-        restorer,
-        inspection.findings(),
-        scan_us,
-        outcome,
-        permit,
-    )
-    .await
+    let table = inspection.restore_table();
+    let restorer =
+        (s.restore && !table.is_empty()).then(|| Restorer::new(table.iter()));
+    let verdict = Verdict { findings, scan_us, outcome, restorer };
+    forward(ctx, parts, full(out), verdict, permit).await
+}
+
+/// Why a request could not be scanned, and the answer when failing closed.
+struct Unscanned {
+    kind: Kind,
+    message: String,
+    outcome: &'static str,
+}
+
+impl Unscanned {
+    fn new(kind: Kind, message: &str, outcome: &'static str) -> Unscanned {
+        Unscanned { kind, message: message.to_string(), outcome }
+    }
+}
+
+/// Blocks what could not be scanned, or forwards it unscanned when
+/// failing open.
+async fn cannot_scan(
+    ctx: &Ctx<'_>,
+    parts: hyper::http::request::Parts,
+    body: ProxyBody,
+    why: Unscanned,
+    permit: OwnedSemaphorePermit,
+) -> Response<ProxyBody> {
+    if !ctx.shared.settings.fail_open {
+        return ctx.fail(why.kind, &why.message, why.outcome);
+    }
+    let verdict = Verdict {
+        findings: &[],
+        scan_us: 0,
+        outcome: "fail_open",
+        restorer: None,
+    };
+    forward(ctx, parts, body, verdict, permit).await
+}
+
+/// What scanning decided for a forwarded request.
+struct Verdict<'f> {
+    findings: &'f [Finding],
+    scan_us: u64,
+    outcome: &'static str,
+    restorer: Option<Restorer>,
 }
 
 fn too_large(limit: usize) -> String {
@@ -505,17 +497,14 @@ fn inspect(
 }
 
 /// Sends the request upstream and relays the answer.
-#[allow(clippy::too_many_arguments)]
 async fn forward(
     ctx: &Ctx<'_>,
     mut parts: hyper::http::request::Parts,
     body: ProxyBody,
-    restorer: Option<Restorer>,
-    findings: &[Finding],
-    scan_us: u64,
-    outcome: &'static str,
+    verdict: Verdict<'_>,
     permit: OwnedSemaphorePermit,
 ) -> Response<ProxyBody> {
+    let Verdict { findings, scan_us, outcome, restorer } = verdict;
     let s = &ctx.shared.settings;
     let route = &s.routes[ctx.route];
     let uri = match upstream_uri(&route.upstream, &parts.uri) {
@@ -594,13 +583,11 @@ async fn forward(
                     );
                     full(b)
                 }
-                Ok(Ok(Read::TooLarge(prefix, rest))) => Relay::new(
-                    Prefixed::new(prefix, rest),
-                    None,
-                    s.timeout,
-                    Some(permit),
-                )
-                .boxed(),
+                Ok(Ok(Read::TooLarge(prefix, rest))) => {
+                    Relay::new(rest, None, s.timeout, Some(permit))
+                        .prefix(prefix)
+                        .boxed()
+                }
                 _ => {
                     return ctx.fail(
                         Kind::BadGateway,
