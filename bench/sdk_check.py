@@ -37,7 +37,7 @@ AWS = "AKIA" + "".join(rng.choice(B32) for _ in range(16))
 PG_PASS = "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(14))
 PG = f"postgres://app:{PG_PASS}@db.internal:5432/orders"
 PHONE = "138" + "".join(rng.choice(string.digits) for _ in range(8))
-EMAIL = "li.wei" + str(rng.randrange(1000, 9999)) + "@example-customer.cn"
+EMAIL = "li.wei" + str(rng.randrange(1000, 9999)) + "@kunlun-logistics.cn"
 API_KEY = "sk-proj-" + "".join(rng.choice(string.ascii_letters) for _ in range(40))
 SECRETS = {"aws": AWS, "postgres password": PG_PASS, "phone": PHONE, "email": EMAIL}
 

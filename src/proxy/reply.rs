@@ -133,12 +133,13 @@ pub(crate) fn blocked(
     let mut ids: Vec<&str> = blocking.iter().map(|f| f.rule_id()).collect();
     ids.sort_unstable();
     ids.dedup();
-    let shown: Vec<String> = blocking
+    let mut all: Vec<String> = blocking
         .iter()
-        .take(10)
         .map(|f| format!("{} ({})", f.rule_id(), f.preview()))
         .collect();
-    let more = blocking.len().saturating_sub(shown.len());
+    all.dedup();
+    let shown = &all[..all.len().min(10)];
+    let more = all.len() - shown.len();
     let mut message = format!(
         "leakguard blocked this request: it must not leave the company: {}",
         shown.join(", ")
