@@ -80,3 +80,8 @@ for size in 4k 256k; do
     done
 done
 echo "audit lines: $(wc -l <"$tmp/audit.jsonl")"
+# Of the added time, how much is the scan itself (the proxy's histogram).
+curl -s "http://$PX/metrics" | awk '
+    /^leakguard_scan_seconds_sum/ {s=$2} /^leakguard_scan_seconds_count/ {n=$2}
+    END {printf "proxy scans: %d, mean scan time %.1f us (all sizes)\n", n, s/n*1e6}'
+
