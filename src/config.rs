@@ -37,6 +37,18 @@ pub const CONFIG_FILE: &str = "leakguard.toml";
 /// [scan]                        # policy of `scan` (and `hook`)
 /// low_confidence = "block"
 ///
+/// [proxy]                       # `leakguard proxy`; flags override
+/// listen = "127.0.0.1:8787"
+/// upstream = "https://api.openai.com" # for requests no route takes
+/// restore = true
+/// audit_log = "leakguard-audit.jsonl"
+///
+/// [[proxy.route]]               # first match wins
+/// name = "anthropic"
+/// path_prefix = "/v1/messages"  # and/or host = "..."
+/// upstream = "https://api.anthropic.com"
+/// policy = { pii = "block", code = "block" } # keys as in [filter]
+///
 /// [allow]
 /// paths = ["tests/fixtures/**"] # globs of files never reported
 /// secrets = ["AKIA[A-Z2-7]{12}DOCS"] # regexes of whole secrets never reported
@@ -78,6 +90,8 @@ struct ConfigFile {
     #[serde(default)]
     allow: AllowSection,
     #[serde(default)]
+    proxy: ProxySection,
+    #[serde(default)]
     baseline: Option<PathBuf>,
     #[serde(default)]
     code: CodeSection,
@@ -109,6 +123,77 @@ struct AllowSection {
     paths: Vec<String>,
     #[serde(default)]
     secrets: Vec<String>,
+}
+
+/// `[proxy]`: settings of `leakguard proxy`; flags override them.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProxySection {
+    listen: Option<String>,
+    upstream: Option<String>,
+    restore: Option<bool>,
+    fail_open: Option<bool>,
+    audit_log: Option<PathBuf>,
+    max_body_bytes: Option<usize>,
+    timeout_secs: Option<u64>,
+    max_concurrency: Option<usize>,
+    #[serde(default)]
+    route: Vec<RouteSection>,
+}
+
+/// `[[proxy.route]]`: one destination and its policy.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RouteSection {
+    name: Option<String>,
+    path_prefix: Option<String>,
+    host: Option<String>,
+    upstream: String,
+    #[serde(default)]
+    policy: PolicySection,
+}
+
+/// The `[proxy]` settings of a config file; `None` where the file is
+/// silent.
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct ProxySettings {
+    /// Address to listen on.
+    pub listen: Option<String>,
+    /// The default upstream, for requests no route takes.
+    pub upstream: Option<String>,
+    /// Put original values back into responses.
+    pub restore: Option<bool>,
+    /// Forward what cannot be scanned instead of blocking it.
+    pub fail_open: Option<bool>,
+    /// JSONL audit log file, relative to the config file.
+    pub audit_log: Option<PathBuf>,
+    /// Largest request body scanned.
+    pub max_body_bytes: Option<usize>,
+    /// Seconds to wait for a request body or an upstream answer.
+    pub timeout_secs: Option<u64>,
+    /// Requests handled at once.
+    pub max_concurrency: Option<usize>,
+}
+
+/// A `[[proxy.route]]`: requests whose path starts with `path_prefix`
+/// and whose `Host` is `host` (each if given) go to `upstream`, under
+/// `policy`.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct RouteSpec {
+    /// A name for logs and metrics (default: the upstream).
+    pub name: String,
+    /// Path prefix the request must have.
+    pub path_prefix: Option<String>,
+    /// `Host` header (without port) the request must carry.
+    pub host: Option<String>,
+    /// Base URL of the destination, `http://` or `https://`.
+    pub upstream: String,
+    /// The `[filter]` policy with the route's own changes.
+    pub policy: Policy,
+    /// How redacted values are written.
+    pub style: RedactStyle,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -169,7 +254,10 @@ impl Config {
         let file: ConfigFile = toml::from_str(&text)
             .map_err(|e| err(e.to_string().trim_end().to_string()))?;
         let config = Config { path: Some(path.to_path_buf()), file };
-        for section in [&config.file.filter, &config.file.scan] {
+        let routes = config.file.proxy.route.iter().map(|r| &r.policy);
+        for section in
+            [&config.file.filter, &config.file.scan].into_iter().chain(routes)
+        {
             section.apply(&mut Policy::filter()).map_err(err)?;
             section.style().map_err(err)?;
         }
@@ -201,6 +289,49 @@ impl Config {
     /// The redaction style of `[filter]`.
     pub fn redact_style(&self) -> RedactStyle {
         self.file.filter.style().expect("checked by load")
+    }
+
+    /// The `[proxy]` settings.
+    pub fn proxy_settings(&self) -> ProxySettings {
+        let p = &self.file.proxy;
+        ProxySettings {
+            listen: p.listen.clone(),
+            upstream: p.upstream.clone(),
+            restore: p.restore,
+            fail_open: p.fail_open,
+            audit_log: p.audit_log.as_ref().map(|a| self.resolve(a)),
+            max_body_bytes: p.max_body_bytes,
+            timeout_secs: p.timeout_secs,
+            max_concurrency: p.max_concurrency,
+        }
+    }
+
+    /// The `[[proxy.route]]` destinations, in file order (the first that
+    /// matches a request takes it). Each route's policy is the `[filter]`
+    /// policy with the route's own `policy` table (same keys as
+    /// `[filter]`) applied on top.
+    pub fn proxy_routes(&self) -> Vec<RouteSpec> {
+        self.file
+            .proxy
+            .route
+            .iter()
+            .map(|r| {
+                let mut policy = self.filter_policy();
+                r.policy.apply(&mut policy).expect("checked by load");
+                let style = match r.policy.style {
+                    Some(_) => r.policy.style().expect("checked by load"),
+                    None => self.redact_style(),
+                };
+                RouteSpec {
+                    name: r.name.clone().unwrap_or_else(|| r.upstream.clone()),
+                    path_prefix: r.path_prefix.clone(),
+                    host: r.host.clone(),
+                    upstream: r.upstream.clone(),
+                    policy,
+                    style,
+                }
+            })
+            .collect()
     }
 
     /// Where the fingerprint key is kept, if the file says.
@@ -366,6 +497,26 @@ mod tests {
         assert_eq!(c.records_index(), Some(PathBuf::from("/r.lgr")));
         let share = write(dir.path(), "s.toml", "[code]\nmin_share = 2.0\n");
         assert!(Config::load(&share).is_err());
+        let routes = write(
+            dir.path(),
+            "routes.toml",
+            "[filter]\nstyle = \"mask\"\n[proxy]\nrestore = true\n\
+             [[proxy.route]]\npath_prefix = \"/v1/messages\"\n\
+             upstream = \"https://api.anthropic.com\"\n\
+             policy = { pii = \"block\" }\n",
+        );
+        let c = Config::load(&routes).unwrap();
+        assert_eq!(c.proxy_settings().restore, Some(true));
+        let r = &c.proxy_routes()[0];
+        assert_eq!(r.name, "https://api.anthropic.com");
+        assert_eq!(r.style, RedactStyle::Mask);
+        assert_eq!(r.path_prefix.as_deref(), Some("/v1/messages"));
+        let bad = write(
+            dir.path(),
+            "badroute.toml",
+            "[[proxy.route]]\nupstream = \"x\"\npolicy = { pii = \"drop\" }\n",
+        );
+        assert!(Config::load(&bad).is_err());
         let typo = write(dir.path(), "typo.toml", "[filtr]\n");
         assert!(Config::load(&typo)
             .unwrap_err()

@@ -17,6 +17,8 @@
 //!   memory, with redaction on the fly.
 //! - [`Redactor`]: replaces secrets by placeholders, masks or hashes.
 //! - [`Policy`]: decides each finding's [`Action`].
+//! - [`Restorer`] and [`SseRestorer`]: put redacted values back into a
+//!   model's answer, whole or streamed.
 //!
 //! # Example
 //!
@@ -42,6 +44,8 @@
 //!   (clap, ignore, anyhow, tempfile). With `default-features =
 //!   false` the library is synchronous and light: aho-corasick, regex,
 //!   memchr, serde, toml, serde_json and the HMAC crates.
+//! - `proxy` (default): [`proxy`], a reverse proxy for LLM APIs on tokio,
+//!   hyper and rustls, and the `leakguard proxy` command.
 //!
 //! # Untrusted input
 //!
@@ -68,6 +72,8 @@ mod keyed;
 pub mod payload;
 mod policy;
 mod precision;
+#[cfg(feature = "proxy")]
+pub mod proxy;
 mod records;
 mod redact;
 mod report;
@@ -87,7 +93,7 @@ pub use crate::{
         shannon_entropy, tw_id_check_digit, uk_nhs_check_digit,
         uscc_check_char, verhoeff_check_digit, Check,
     },
-    config::{Config, ConfigError},
+    config::{Config, ConfigError, ProxySettings, RouteSpec},
     finding::{
         mask_preview, Action, Category, Confidence, Finding, Fingerprint,
         IndexMatch, Severity, Span,
@@ -99,6 +105,7 @@ pub use crate::{
     indexes::table::{IndexError, IndexErrorKind},
     keyed::FingerprintKey,
     payload::diff::{parse_diff, FileChange},
+    payload::restore::{Restorer, SseRestorer},
     policy::Policy,
     records::{ColumnKind, ColumnSpec, RecordsIndex},
     redact::{RedactStyle, Redactor},

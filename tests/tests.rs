@@ -6,4 +6,6 @@ mod hook;
 mod indexes;
 mod parity;
 mod props;
+#[cfg(feature = "proxy")]
+mod proxy;
 mod rules;

@@ -29,6 +29,7 @@
 
 pub(crate) mod diff;
 mod json;
+pub(crate) mod restore;
 
 use std::{collections::HashMap, fmt, ops::Range};
 

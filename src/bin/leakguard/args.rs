@@ -49,6 +49,10 @@ pub enum Command {
     /// Build a code fingerprint or customer-records index.
     #[command(subcommand)]
     Index(IndexCommand),
+    /// Reverse proxy for LLM APIs: redact or block every prompt before it
+    /// leaves.
+    #[cfg(feature = "proxy")]
+    Proxy(ProxyArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -135,6 +139,53 @@ pub struct IndexArgs {
     /// key_file, then the fingerprint key).
     #[arg(long, value_name = "FILE")]
     pub records_key_file: Option<PathBuf>,
+}
+
+/// A category `--block` can name.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum CategoryArg {
+    Secret,
+    Pii,
+    Code,
+    Record,
+    Custom,
+}
+
+#[derive(Debug, Args)]
+pub struct ProxyArgs {
+    /// Address to listen on [config: proxy.listen; default: 127.0.0.1:8787].
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<std::net::SocketAddr>,
+    /// Where requests go that no [[proxy.route]] takes (http:// or https://).
+    #[arg(long, value_name = "URL")]
+    pub upstream: Option<String>,
+    /// Block requests with findings of CATEGORY (repeatable), on every
+    /// route; everything else found is redacted.
+    #[arg(long, value_enum, value_name = "CATEGORY")]
+    pub block: Vec<CategoryArg>,
+    /// Put the original values back where the model echoes placeholders.
+    #[arg(long)]
+    pub restore: bool,
+    /// Forward requests that cannot be scanned (too big, compressed)
+    /// instead of blocking them.
+    #[arg(long)]
+    pub fail_open: bool,
+    /// Append one JSON line per request to FILE (no secrets, no headers).
+    #[arg(long, value_name = "FILE")]
+    pub audit_log: Option<PathBuf>,
+    /// Largest request body scanned, in bytes [default: 33554432].
+    #[arg(long, value_name = "BYTES")]
+    pub max_body_bytes: Option<usize>,
+    /// Seconds to wait for a request body, a free slot or the upstream
+    /// [default: 600].
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<u64>,
+    /// Requests handled at once [default: 256].
+    #[arg(long, value_name = "N")]
+    pub max_concurrency: Option<usize>,
+    /// Worker threads [default: one per core].
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -5,6 +5,8 @@ mod cmd_baseline;
 mod cmd_filter;
 mod cmd_hook;
 mod cmd_index;
+#[cfg(feature = "proxy")]
+mod cmd_proxy;
 mod cmd_rules;
 mod cmd_scan;
 mod collect;
@@ -26,6 +28,8 @@ fn main() -> ExitCode {
         Command::Hook(a) => cmd_hook::run(&cli.global, a),
         Command::Baseline(a) => cmd_baseline::run(&cli.global, a),
         Command::Index(a) => cmd_index::run(&cli.global, a),
+        #[cfg(feature = "proxy")]
+        Command::Proxy(a) => cmd_proxy::run(&cli.global, a),
     };
     match result {
         Ok(code) => code,
