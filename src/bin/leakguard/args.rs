@@ -153,6 +153,8 @@ pub enum CategoryArg {
 
 #[derive(Debug, Args)]
 pub struct ProxyArgs {
+    #[command(flatten)]
+    pub indexes: IndexArgs,
     /// Address to listen on [config: proxy.listen; default: 127.0.0.1:8787].
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<std::net::SocketAddr>,

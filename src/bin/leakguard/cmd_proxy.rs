@@ -29,12 +29,14 @@ pub fn run(global: &GlobalArgs, args: &ProxyArgs) -> anyhow::Result<ExitCode> {
             CategoryArg::Custom => Category::Custom,
         })
         .collect();
+    let indexes = setup::load_indexes(&setup.config, &args.indexes)?;
     let scanner = |mut policy: Policy| {
         for c in &blocked {
             policy.category(*c, Action::Block);
         }
-        ScannerBuilder::new()
-            .policy(policy)
+        let mut b = ScannerBuilder::new();
+        indexes.apply(&mut b);
+        b.policy(policy)
             .allow_secrets(setup.config.allow_secrets())
             .fingerprint_key(key.clone())
             .build(&setup.rules)
