@@ -42,6 +42,9 @@
 //!   (clap, ignore, anyhow, tempfile). With `default-features =
 //!   false` the library is synchronous and light: aho-corasick, regex,
 //!   memchr, serde, toml, serde_json and the HMAC crates.
+//! - `hyperscan`: the Hyperscan prefilter engine ([`EngineKind`]), linked
+//!   against the system library (Debian: `libhyperscan-dev`). It becomes
+//!   the default backend; findings are the same with either.
 //!
 //! # Untrusted input
 //!
@@ -85,6 +88,7 @@ pub use crate::{
         uscc_check_char, verhoeff_check_digit, Check,
     },
     config::{Config, ConfigError},
+    engine::EngineKind,
     finding::{
         mask_preview, Action, Category, Confidence, Finding, Fingerprint,
         Severity, Span,

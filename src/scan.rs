@@ -1,13 +1,13 @@
 //! The scanner: engine candidates, confirmed by one shared stage.
 
-use std::{ops::Range, sync::Arc};
+use std::{ops::Range, path::PathBuf, sync::Arc};
 
 use regex::bytes::CaptureLocations;
 
 use crate::{
     allow::{InlineAllow, SecretAllowlist, ALLOW_WINDOW},
     checks::{self, Check},
-    engine::{AnyEngine, AnyScratch, Candidate},
+    engine::{AnyEngine, AnyScratch, Candidate, EngineKind},
     finding::{mask_preview, Action, Finding, Span},
     keyed::FingerprintKey,
     policy::Policy,
@@ -42,6 +42,8 @@ struct Config {
     policy: Policy,
     inline_allow: bool,
     allow_secrets: Vec<String>,
+    engine: EngineKind,
+    engine_cache: Option<PathBuf>,
 }
 
 impl ScannerBuilder {
@@ -80,14 +82,35 @@ impl ScannerBuilder {
         self
     }
 
+    /// The prefilter backend (default [`EngineKind::Auto`]: Hyperscan when
+    /// built with the `hyperscan` feature). Every backend gives the same
+    /// findings.
+    pub fn engine(&mut self, kind: EngineKind) -> &mut Self {
+        self.config.engine = kind;
+        self
+    }
+
+    /// A directory where the engine may cache its compiled database
+    /// between runs (default none). Only the Hyperscan engine uses it; a
+    /// cache file that fails any check is rebuilt, and one that cannot be
+    /// written is skipped.
+    pub fn engine_cache(&mut self, dir: Option<PathBuf>) -> &mut Self {
+        self.config.engine_cache = dir;
+        self
+    }
+
     /// Compiles the rules into a scanner.
     ///
     /// # Errors
     ///
-    /// When the prefilter automaton cannot be built or an allowlist regex
-    /// does not compile.
+    /// When the prefilter cannot be built (or the chosen engine is not in
+    /// this build) or an allowlist regex does not compile.
     pub fn build(&self, rules: &RuleSet) -> Result<Scanner, RuleError> {
-        let engine = AnyEngine::build(rules)?;
+        let engine = AnyEngine::build(
+            rules,
+            self.config.engine,
+            self.config.engine_cache.as_deref(),
+        )?;
         let longest =
             rules.rules().iter().map(|r| r.max_len()).max().unwrap_or(0);
         // Inline markers are looked for around each match, so a stream
@@ -203,6 +226,11 @@ impl Scanner {
     /// The rules this scanner runs.
     pub fn rules(&self) -> &RuleSet {
         &self.inner.rules
+    }
+
+    /// The prefilter backend it runs (never [`EngineKind::Auto`]).
+    pub fn engine(&self) -> EngineKind {
+        self.inner.engine.kind()
     }
 
     /// The policy it applies.

@@ -9,7 +9,7 @@ use std::{
 use anyhow::Context;
 use leakguard::{
     human_line, Action, Finding, RedactStyle, Redactor, ReportFormat,
-    ReportWriter, ScannerBuilder, StreamScanner,
+    ReportWriter, StreamScanner,
 };
 
 use crate::{
@@ -37,7 +37,8 @@ pub fn run(
         .rules()
         .iter()
         .any(|r| policy.action_for(r) == Action::Block);
-    let scanner = ScannerBuilder::new()
+    let scanner = setup
+        .builder()
         .policy(policy)
         .fingerprint_key(setup::fingerprint_key(&setup.config)?)
         .build(&setup.rules)?;

@@ -9,15 +9,39 @@ use std::{
 use anyhow::{bail, Context};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use leakguard::{
-    Baseline, Config, FingerprintKey, RuleSet, Scanner, ScannerBuilder,
+    Baseline, Config, EngineKind, FingerprintKey, RuleSet, Scanner,
+    ScannerBuilder,
 };
 
-use crate::args::GlobalArgs;
+use crate::args::{EngineArg, GlobalArgs};
 
 /// The loaded config and rules.
 pub struct Setup {
     pub config: Config,
     pub rules: RuleSet,
+    pub engine: EngineKind,
+}
+
+impl Setup {
+    /// A scanner builder with the chosen engine and its database cache;
+    /// every command starts from it.
+    pub fn builder(&self) -> ScannerBuilder {
+        let mut b = ScannerBuilder::new();
+        b.engine(self.engine).engine_cache(cache_dir());
+        b
+    }
+}
+
+/// `$XDG_CACHE_HOME/leakguard` or `~/.cache/leakguard`: compiled engine
+/// databases, safe to delete.
+fn cache_dir() -> Option<PathBuf> {
+    std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache"))
+        })
+        .map(|base| base.join("leakguard"))
 }
 
 /// Loads the config (explicit, or `./leakguard.toml`) and the rule set.
@@ -45,7 +69,12 @@ pub fn load(
         b.add_path(p);
     }
     let rules = b.build()?;
-    Ok(Setup { config, rules })
+    let engine = match global.engine {
+        EngineArg::Auto => EngineKind::Auto,
+        EngineArg::Rust => EngineKind::Rust,
+        EngineArg::Hyperscan => EngineKind::Hyperscan,
+    };
+    Ok(Setup { config, rules, engine })
 }
 
 /// The per-install fingerprint key: from `LEAKGUARD_KEY_FILE`, the config,
@@ -115,7 +144,8 @@ fn store_key(path: &Path, key: &FingerprintKey) -> anyhow::Result<()> {
 /// The scanner of `scan`, `hook` and `baseline`: scan policy, inline allow
 /// comments honoured, `[allow] secrets` applied.
 pub fn repo_scanner(setup: &Setup) -> anyhow::Result<Scanner> {
-    Ok(ScannerBuilder::new()
+    Ok(setup
+        .builder()
         .policy(setup.config.scan_policy())
         .inline_allow(true)
         .allow_secrets(setup.config.allow_secrets())
