@@ -72,7 +72,7 @@ fn every_rule_example_and_negative() {
     let want = rust.scan(all.as_bytes());
     assert_eq!(hs.scan(all.as_bytes()), want);
     for chunk in [1, 13, 4096] {
-        assert_eq!(stream(&hs, all.as_bytes(), chunk), want, "chunk {chunk}");
+        assert_eq!(stream(hs, all.as_bytes(), chunk), want, "chunk {chunk}");
     }
 }
 
@@ -85,7 +85,7 @@ fn parity_corpus_buffer_and_stream() {
     assert!(want.len() >= secrets.len());
     assert_eq!(hs.scan(data), want);
     for chunk in [1, 2, 7, 64, 4096, 1 << 20] {
-        assert_eq!(stream(&hs, data, chunk), want, "chunk {chunk}");
+        assert_eq!(stream(hs, data, chunk), want, "chunk {chunk}");
     }
 }
 
@@ -163,6 +163,6 @@ proptest! {
         let (rust, hs) = pair();
         let want = rust.scan(&text);
         prop_assert_eq!(hs.scan(&text), want.clone());
-        prop_assert_eq!(stream(&hs, &text, chunk), want);
+        prop_assert_eq!(stream(hs, &text, chunk), want);
     }
 }
