@@ -169,17 +169,43 @@ const MAGIC: &[u8; 8] = b"LGHSDB1\n";
 const HEADER: usize = MAGIC.len() + 32 + 32;
 
 /// What a cached database must have been built from: this file format,
-/// the Hyperscan version and every keyword in order.
+/// the Hyperscan version, the CPU features Hyperscan compiles for (a
+/// database built on a lesser CPU, or under valgrind, loads but runs
+/// slower) and every keyword in order.
 fn cache_key(keywords: &[String]) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(MAGIC);
     h.update(hyperscan::version_str().to_bytes());
+    h.update([0]);
+    h.update(host_features());
     h.update([0]);
     for kw in keywords {
         h.update((kw.len() as u64).to_le_bytes());
         h.update(kw.as_bytes());
     }
     h.finalize().into()
+}
+
+/// The host CPU features that Hyperscan's compiler targets.
+fn host_features() -> String {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let features = [
+            ("avx2", std::arch::is_x86_feature_detected!("avx2")),
+            ("bmi2", std::arch::is_x86_feature_detected!("bmi2")),
+            ("avx512f", std::arch::is_x86_feature_detected!("avx512f")),
+            ("avx512bw", std::arch::is_x86_feature_detected!("avx512bw")),
+            ("avx512vbmi", std::arch::is_x86_feature_detected!("avx512vbmi")),
+        ];
+        features
+            .iter()
+            .filter(|(_, yes)| *yes)
+            .map(|(name, _)| *name)
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    String::new()
 }
 
 fn cache_path(dir: &Path, key: &[u8; 32]) -> PathBuf {
