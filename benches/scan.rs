@@ -77,6 +77,9 @@ fn scan(c: &mut Criterion) {
             }
             let (hay, _) = &inputs[2].1;
             let expected = scanner.scan(hay).len();
+            group.throughput(Throughput::Bytes(hay.len() as u64));
+            group.sample_size(50);
+            group.measurement_time(Duration::from_secs(3));
             group.bench_function("stream-redact/prompt-1m", |b| {
                 let mut out = Vec::with_capacity(hay.len());
                 b.iter(|| {
