@@ -18,12 +18,17 @@ use crate::finding::Fingerprint;
 #[derive(Clone)]
 pub struct FingerprintKey {
     key: [u8; 32],
+    /// The HMAC with the key already absorbed: cloning it saves hashing
+    /// the padded key twice per finding.
+    mac: Hmac<Sha256>,
 }
 
 impl FingerprintKey {
     /// A key from 32 bytes of caller-provided material.
     pub fn from_bytes(key: [u8; 32]) -> FingerprintKey {
-        FingerprintKey { key }
+        let mac = <Hmac<Sha256> as Mac>::new_from_slice(&key)
+            .expect("HMAC accepts keys of any length");
+        FingerprintKey { key, mac }
     }
 
     /// A fresh random key from the operating system's generator.
@@ -36,7 +41,7 @@ impl FingerprintKey {
         let mut key = [0u8; 32];
         getrandom::getrandom(&mut key)
             .expect("the operating system provides random bytes");
-        FingerprintKey { key }
+        FingerprintKey::from_bytes(key)
     }
 
     /// The raw key bytes, for storing the key.
@@ -54,7 +59,7 @@ impl FingerprintKey {
         for (i, k) in key.iter_mut().enumerate() {
             *k = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok()?;
         }
-        Some(FingerprintKey { key })
+        Some(FingerprintKey::from_bytes(key))
     }
 
     /// The key as 64 lowercase hex digits, for key files and baselines.
@@ -64,8 +69,7 @@ impl FingerprintKey {
 
     /// The fingerprint of `secret` found by rule `rule_id`.
     pub fn fingerprint(&self, rule_id: &str, secret: &[u8]) -> Fingerprint {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.key)
-            .expect("HMAC accepts keys of any length");
+        let mut mac = self.mac.clone();
         mac.update(rule_id.as_bytes());
         mac.update(&[0]);
         mac.update(secret);

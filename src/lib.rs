@@ -46,6 +46,9 @@
 //!   memchr, serde, toml, serde_json and the HMAC crates.
 //! - `proxy` (default): [`proxy`], a reverse proxy for LLM APIs on tokio,
 //!   hyper and rustls, and the `leakguard proxy` command.
+//! - `hyperscan`: the Hyperscan prefilter engine ([`EngineKind`]), linked
+//!   against the system library (Debian: `libhyperscan-dev`). It becomes
+//!   the default backend; findings are the same with either.
 //!
 //! # Untrusted input
 //!
@@ -94,6 +97,7 @@ pub use crate::{
         uscc_check_char, verhoeff_check_digit, Check,
     },
     config::{Config, ConfigError, ProxySettings, RouteSpec},
+    engine::EngineKind,
     finding::{
         mask_preview, Action, Category, Confidence, Finding, Fingerprint,
         IndexMatch, Severity, Span,

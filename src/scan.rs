@@ -1,13 +1,13 @@
 //! The scanner: engine candidates, confirmed by one shared stage.
 
-use std::{ops::Range, sync::Arc};
+use std::{ops::Range, path::PathBuf, sync::Arc};
 
 use regex::bytes::CaptureLocations;
 
 use crate::{
     allow::{InlineAllow, SecretAllowlist, ALLOW_WINDOW},
     checks::{self, Check},
-    engine::{AnyEngine, AnyScratch, Candidate},
+    engine::{AnyEngine, AnyScratch, Candidate, EngineKind},
     finding::{mask_preview, Action, Finding, Span},
     fingerprint::{CodeIndex, CodeThresholds},
     indexes::{IndexConfig, IndexScratch, Indexes},
@@ -46,6 +46,8 @@ struct Config {
     inline_allow: bool,
     allow_secrets: Vec<String>,
     indexes: IndexConfig,
+    engine: EngineKind,
+    engine_cache: Option<PathBuf>,
 }
 
 impl ScannerBuilder {
@@ -104,14 +106,35 @@ impl ScannerBuilder {
         self
     }
 
+    /// The prefilter backend (default [`EngineKind::Auto`]: Hyperscan when
+    /// built with the `hyperscan` feature). Every backend gives the same
+    /// findings.
+    pub fn engine(&mut self, kind: EngineKind) -> &mut Self {
+        self.config.engine = kind;
+        self
+    }
+
+    /// A directory where the engine may cache its compiled database
+    /// between runs (default none). Only the Hyperscan engine uses it; a
+    /// cache file that fails any check is rebuilt, and one that cannot be
+    /// written is skipped.
+    pub fn engine_cache(&mut self, dir: Option<PathBuf>) -> &mut Self {
+        self.config.engine_cache = dir;
+        self
+    }
+
     /// Compiles the rules into a scanner.
     ///
     /// # Errors
     ///
-    /// When the prefilter automaton cannot be built or an allowlist regex
-    /// does not compile.
+    /// When the prefilter cannot be built (or the chosen engine is not in
+    /// this build) or an allowlist regex does not compile.
     pub fn build(&self, rules: &RuleSet) -> Result<Scanner, RuleError> {
-        let engine = AnyEngine::build(rules)?;
+        let engine = AnyEngine::build(
+            rules,
+            self.config.engine,
+            self.config.engine_cache.as_deref(),
+        )?;
         let longest =
             rules.rules().iter().map(|r| r.max_len()).max().unwrap_or(0);
         // Inline markers are looked for around each match, so a stream
@@ -181,6 +204,10 @@ pub struct Scratch {
     candidates: Vec<Candidate>,
     raw: Vec<Raw>,
     locs: Vec<Option<CaptureLocations>>,
+    sweep: Sweep,
+    /// Whether candidates share regex work through `sweep` (off only in
+    /// the test that checks it changes nothing).
+    share: bool,
     indexes: IndexScratch,
 }
 
@@ -245,6 +272,11 @@ impl Scanner {
         &self.inner.rules
     }
 
+    /// The prefilter backend it runs (never [`EngineKind::Auto`]).
+    pub fn engine(&self) -> EngineKind {
+        self.inner.engine.kind()
+    }
+
     /// The policy it applies.
     pub fn policy(&self) -> &Policy {
         &self.inner.policy
@@ -274,6 +306,8 @@ impl Scanner {
             raw: Vec::new(),
             locs: vec![None; self.inner.rules.len()],
             indexes: self.inner.indexes.scratch(),
+            sweep: Sweep::default(),
+            share: true,
         }
     }
 
@@ -322,8 +356,11 @@ impl Scanner {
         if s.candidates.is_empty() {
             return;
         }
+        // By rule, then hit: a rule's windows come in order, so one sweep
+        // per rule can share the regex work of overlapping windows.
         s.candidates.sort_unstable();
         s.candidates.dedup();
+        s.sweep.reset();
         for c in &s.candidates {
             let rule = &inner.rules.rules()[c.rule as usize];
             if inner.actions[c.rule as usize] == Action::Allow {
@@ -331,7 +368,9 @@ impl Scanner {
             }
             let locs = s.locs[c.rule as usize]
                 .get_or_insert_with(|| rule.regex().capture_locations());
-            confirm(rule, c, hay, locs, &mut s.raw);
+            if !(s.share && s.sweep.confirm(rule, c, hay, locs, &mut s.raw)) {
+                confirm(rule, c, hay, locs, &mut s.raw);
+            }
         }
         // The same match may come from several hits.
         s.raw.sort_unstable_by_key(|r| (r.secret.start, r.span, r.rule));
@@ -424,6 +463,106 @@ fn confirm(
     }
 }
 
+/// One rule's regex matches, found once and shared by that rule's
+/// candidates whose windows overlap.
+///
+/// From a start position `w`, `confirm` walks the rule's leftmost-first
+/// matches `m1, m2, ...` (each search resuming at the previous match's
+/// end). The match found from a position depends only on the first
+/// position at or after it where the regex can match, so two walks agree
+/// from the moment one's start falls in a *gap* of the other (between the
+/// resume point after a match and the next match's start). For a bounded
+/// rule whose keyword is in the match, every match that can overlap a hit
+/// lies, with its 4 bytes of context, inside the hit's window, so a walk
+/// within one window is a walk over the whole haystack. The sweep keeps
+/// the walk of the rule's earlier candidates; a later candidate whose
+/// window starts in one of its gaps reuses the matches found there and
+/// extends the walk, instead of searching its window again. A window that
+/// starts inside a known match is searched on its own, as before.
+#[derive(Debug, Default)]
+struct Sweep {
+    /// The rule being swept.
+    rule: Option<u32>,
+    /// Matches of the walk, in order, each with its secret if the rule's
+    /// filters accept it.
+    found: Vec<(Span, Option<Span>)>,
+    /// The walk is known up to here: every match starting before it is in
+    /// `found`.
+    cursor: usize,
+}
+
+impl Sweep {
+    fn reset(&mut self) {
+        self.rule = None;
+        self.found.clear();
+        self.cursor = 0;
+    }
+
+    /// Confirms `c` as [`confirm`] does, sharing the walk; `false` when the
+    /// rule or the window does not allow it and `confirm` must run.
+    fn confirm(
+        &mut self,
+        rule: &Rule,
+        c: &Candidate,
+        hay: &[u8],
+        locs: &mut CaptureLocations,
+        out: &mut Vec<Raw>,
+    ) -> bool {
+        if !rule.bounded || !rule.keyword_in_match {
+            return false;
+        }
+        let hit = c.hit;
+        let window_start = hit.start.saturating_sub(rule.max_len);
+        let window_end = (hit.end + rule.max_len + CONTEXT).min(hay.len());
+        let stop = hit.end;
+        if self.rule != Some(c.rule) || window_start >= self.cursor {
+            self.rule = Some(c.rule);
+            self.found.clear();
+            self.cursor = window_start;
+        } else {
+            // Candidates come by hit, so the window starts at or after the
+            // walk's start; it must start in a gap of the walk.
+            let before =
+                self.found.partition_point(|(m, _)| m.start < window_start);
+            let inside = before > 0 && {
+                let m = self.found[before - 1].0;
+                window_start < m.end.max(m.start + 1)
+            };
+            if inside {
+                return false;
+            }
+        }
+        let window = &hay[..window_end];
+        while self.cursor < stop {
+            let m = rule.regex().captures_read_at(locs, window, self.cursor);
+            let Some(m) = m.filter(|m| m.start() < stop) else {
+                // No match can start in [cursor, stop): it would have been
+                // found within the window.
+                self.cursor = stop;
+                break;
+            };
+            let secret = locs
+                .get(rule.secret_group)
+                .filter(|&(s, e)| s < e && accept(rule, &hay[s..e]))
+                .map(|(s, e)| Span::new(s, e));
+            self.found.push((Span::new(m.start(), m.end()), secret));
+            // Patterns cannot match empty (checked at load): this advances.
+            self.cursor = m.end().max(m.start() + 1);
+        }
+        let first =
+            self.found.partition_point(|(m, _)| m.start < window_start);
+        for &(span, secret) in &self.found[first..] {
+            if span.start >= stop {
+                break;
+            }
+            if let Some(secret) = secret.filter(|_| span.end > hit.start) {
+                out.push(Raw { rule: c.rule, span, secret });
+            }
+        }
+        true
+    }
+}
+
 /// The rule's filters on the secret bytes.
 fn accept(rule: &Rule, secret: &[u8]) -> bool {
     if let Some(min) = rule.min_entropy {
@@ -438,11 +577,11 @@ fn accept(rule: &Rule, secret: &[u8]) -> bool {
         return false;
     }
     if !rule.stopwords.is_empty() {
-        let lower = secret.to_ascii_lowercase();
-        let hit = rule
-            .stopwords
-            .iter()
-            .any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some());
+        // Stopwords are stored lowercase; compare without a lowercase copy.
+        let hit = rule.stopwords.iter().any(|w| {
+            let w = w.as_bytes();
+            secret.windows(w.len()).any(|s| s.eq_ignore_ascii_case(w))
+        });
         if hit {
             return false;
         }
@@ -531,6 +670,51 @@ negatives = ['23812345678']
         let f = s.scan(b"AKIAZ3MSJV4WWNKWW5FG");
         let shown = format!("{:?} {}", f[0], f[0]);
         assert!(!shown.contains("Z3MSJV4WWNKWW"), "{shown}");
+    }
+
+    /// Keyword-dense text where windows of one rule overlap, start inside
+    /// earlier matches and in gaps: sharing the walk must change nothing.
+    #[test]
+    fn shared_windows_give_the_same_findings() {
+        let rules = RuleSet::builtin();
+        let s = ScannerBuilder::new()
+            .fingerprint_key(FingerprintKey::from_bytes([1; 32]))
+            .build(&rules)
+            .unwrap();
+        let mut pieces: Vec<String> = rules
+            .rules()
+            .iter()
+            .flat_map(|r| r.examples().iter().chain(r.keywords()).cloned())
+            .collect();
+        pieces.extend(
+            [" = ", "\"", "'", ": ", "\n", "token", "secret=", "key ", "12"]
+                .map(String::from),
+        );
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let mut total = 0;
+        for _ in 0..200 {
+            let mut hay = String::new();
+            for _ in 0..next(30) {
+                hay.push_str(&pieces[next(pieces.len())]);
+                if next(3) == 0 {
+                    hay.push(' ');
+                }
+            }
+            let (mut shared, mut plain) = (s.scratch(), s.scratch());
+            plain.share = false;
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            s.scan_with(&mut shared, hay.as_bytes(), &mut a);
+            s.scan_with(&mut plain, hay.as_bytes(), &mut b);
+            assert_eq!(a, b, "{hay:?}");
+            total += a.len();
+        }
+        assert!(total > 200, "{total}");
     }
 
     #[test]

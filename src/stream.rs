@@ -20,6 +20,11 @@ use crate::{
 /// Default read size.
 const CHUNK: usize = 64 << 10;
 
+/// The buffer is compacted once its consumed front is this many times the
+/// kept tail, so moving bytes costs at most 1/COMPACT of what is read and
+/// the buffer stays under `chunk + (COMPACT + 1) * (hold + back)`.
+const COMPACT: usize = 4;
+
 /// What a streaming scan saw.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct StreamSummary {
@@ -126,7 +131,8 @@ impl<'s> StreamScanner<'s> {
         let back = sc.look_back();
         let mut scratch = sc.scratch();
         let mut summary = StreamSummary::default();
-        let mut buf: Vec<u8> = Vec::with_capacity(self.chunk + hold + back);
+        let mut buf: Vec<u8> =
+            Vec::with_capacity(self.chunk + (COMPACT + 1) * (hold + back));
         // Absolute offsets (bytes since the start of the stream):
         let mut base = 0; // of buf[0]
         let mut done = 0; // hits starting before it have been scanned
@@ -225,11 +231,15 @@ impl<'s> StreamScanner<'s> {
                 return Ok(summary);
             }
 
-            // Drop what no later step needs.
+            // Drop what no later step needs, once it is most of the
+            // buffer: the kept tail (up to hold + back bytes, 32 KiB and
+            // more with private-key rules) moves to the front, and moving
+            // it after every read would copy about as much as is read.
             let keep =
                 if out.is_some() { out_pos.min(lines.pos) } else { lines.pos };
-            if keep > base {
-                buf.drain(..keep - base);
+            let consumed = keep - base;
+            if consumed > 0 && consumed >= COMPACT * (buf.len() - consumed) {
+                buf.drain(..consumed);
                 base = keep;
             }
         }

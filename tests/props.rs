@@ -71,7 +71,7 @@ const FRAGMENTS: &[&str] = &[
     "\u{ff}",
 ];
 
-fn dense_text() -> impl Strategy<Value = Vec<u8>> {
+pub fn dense_text() -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(
         prop_oneof![
             4 => prop::sample::select(FRAGMENTS).prop_map(|s| s.as_bytes().to_vec()),
@@ -84,7 +84,7 @@ fn dense_text() -> impl Strategy<Value = Vec<u8>> {
 }
 
 /// Text with secrets planted between fragments, and the planted secrets.
-fn planted_text() -> impl Strategy<Value = (Vec<u8>, Vec<String>)> {
+pub fn planted_text() -> impl Strategy<Value = (Vec<u8>, Vec<String>)> {
     (
         prop::collection::vec(dense_text(), 1..6),
         prop::collection::vec((0..MAKERS.len(), any::<u64>()), 1..6),

@@ -1,6 +1,8 @@
 //! The one integration test binary (as ripgrep and regex do).
 
 mod cli;
+#[cfg(feature = "hyperscan")]
+mod differential;
 mod gen;
 mod hook;
 mod indexes;

@@ -90,10 +90,8 @@ impl Iterator for DigitRuns<'_> {
     fn next(&mut self) -> Option<(Span, usize)> {
         let hay = self.hay;
         while self.pos < self.end {
-            // Find the next digit. `position` over a slice compiles to a
-            // tight loop; digit-free text is the common case.
-            let off =
-                hay[self.pos..self.end].iter().position(u8::is_ascii_digit)?;
+            // Find the next digit; digit-free text is the common case.
+            let off = find_digit(&hay[self.pos..self.end])?;
             let start = self.pos + off;
             let (end, digits) = skip_run(hay, start);
             self.pos = end;
@@ -105,6 +103,27 @@ impl Iterator for DigitRuns<'_> {
     }
 }
 
+/// Index of the first ASCII digit, eight bytes at a time: `b ^ b'0'` is
+/// below 10 exactly for digits, and the classic "has a byte less than n"
+/// test flags them; its lowest flag is always a real one (a borrow only
+/// runs upwards).
+fn find_digit(bytes: &[u8]) -> Option<usize> {
+    const LO: u64 = u64::from_le_bytes([1; 8]);
+    const HI: u64 = LO << 7;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut at = 0;
+    for c in &mut chunks {
+        let x = u64::from_le_bytes(c.try_into().expect("8 bytes"))
+            ^ (u64::from(b'0') * LO);
+        let flags = x.wrapping_sub(10 * LO) & !x & HI;
+        if flags != 0 {
+            return Some(at + (flags.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    chunks.remainder().iter().position(u8::is_ascii_digit).map(|i| at + i)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,6 +132,30 @@ mod tests {
         DigitRuns::new(hay.as_bytes(), range, min)
             .map(|(s, _)| &hay[s.start..s.end])
             .collect()
+    }
+
+    #[test]
+    fn find_digit_agrees_with_a_byte_loop() {
+        let mut bytes: Vec<u8> = (0..=255).collect();
+        bytes.extend(b"abcdefghijklmnop/:9");
+        for start in 0..bytes.len() {
+            for end in start..bytes.len().min(start + 40) {
+                let s = &bytes[start..end];
+                assert_eq!(
+                    find_digit(s),
+                    s.iter().position(u8::is_ascii_digit),
+                    "{s:?}"
+                );
+            }
+        }
+        // Digits among high bytes and after every offset in a word.
+        for i in 0..24 {
+            let mut s = vec![0xffu8; 24];
+            s[i] = b'0' + (i % 10) as u8;
+            assert_eq!(find_digit(&s), Some(i));
+            s[i] = b'/';
+            assert_eq!(find_digit(&s), None);
+        }
     }
 
     #[test]

@@ -61,6 +61,10 @@ pub struct Rule {
     pub(crate) min_entropy: Option<f64>,
     pub(crate) check: Check,
     pub(crate) max_len: usize,
+    /// Every match is at most `max_len` bytes long (the regex is bounded,
+    /// not just declared), so a match near a hit is decided by the bytes of
+    /// its window and the confirm stage may share work between windows.
+    pub(crate) bounded: bool,
     pub(crate) placeholder_filter: bool,
     /// Drop UUIDs, hex digests, SRI hashes, identifiers and wordy values
     /// (see `precision.rs`); default on for low-confidence rules.
@@ -282,13 +286,14 @@ impl Rule {
                 }
             }
         };
-        let (regex, max_len, secret_group) = match compile(&spec, eager) {
-            Ok(v) => v,
-            Err(e) => {
-                errs.push(e);
-                (OnceLock::new(), 0, 0)
-            }
-        };
+        let (regex, max_len, bounded, secret_group) =
+            match compile(&spec, eager) {
+                Ok(v) => v,
+                Err(e) => {
+                    errs.push(e);
+                    (OnceLock::new(), 0, false, 0)
+                }
+            };
         if let Some(e) = RuleError::join(errs) {
             return Err(e.in_rule(&spec.id));
         }
@@ -306,6 +311,7 @@ impl Rule {
             min_entropy: spec.min_entropy,
             check,
             max_len,
+            bounded,
             placeholder_filter: spec
                 .placeholder_filter
                 .unwrap_or(category == Category::Secret),
@@ -343,12 +349,12 @@ fn build_regex(pattern: &str) -> Result<Regex, RuleError> {
         .map_err(|e| pattern_error(e.to_string()))
 }
 
-/// Parses the pattern and works out its longest match and secret group;
-/// compiles it too when `eager`.
+/// Parses the pattern and works out its longest match, whether that bound
+/// is the regex's own, and its secret group; compiles it too when `eager`.
 fn compile(
     spec: &RuleSpec,
     eager: bool,
-) -> Result<(OnceLock<Regex>, usize, usize), RuleError> {
+) -> Result<(OnceLock<Regex>, usize, bool, usize), RuleError> {
     // Lazily compiled rules are built-in ones: their shape was worked out
     // by build.rs, and parsing 600 patterns here was half of start-up.
     let (max, groups, empty) = match (eager, builtin::shape(&spec.id)) {
@@ -397,7 +403,8 @@ fn compile(
     if eager {
         let _ = cell.set(build_regex(&spec.pattern)?);
     }
-    Ok((cell, max_len, secret_group))
+    let bounded = max.is_some_and(|m| m <= max_len);
+    Ok((cell, max_len, bounded, secret_group))
 }
 
 fn valid_id(id: &str) -> bool {

@@ -29,6 +29,17 @@ pub struct GlobalArgs {
     /// Do not load the built-in rules.
     #[arg(long, global = true)]
     pub no_builtin: bool,
+    /// Prefilter engine; `auto` is Hyperscan when this build has it. Both
+    /// give the same findings.
+    #[arg(long, global = true, value_enum, default_value_t = EngineArg::Auto)]
+    pub engine: EngineArg,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum EngineArg {
+    Auto,
+    Rust,
+    Hyperscan,
 }
 
 #[derive(Debug, Subcommand)]

@@ -11,7 +11,7 @@ use leakguard::{
     human_line,
     payload::{Format, Inspector},
     Action, Finding, RedactStyle, Redactor, ReportFormat, ReportWriter,
-    Scanner, ScannerBuilder, StreamScanner,
+    Scanner, StreamScanner,
 };
 
 use crate::{
@@ -41,7 +41,7 @@ pub fn run(
         .iter()
         .any(|r| policy.action_for(r) == Action::Block)
         || indexes.can_block(&policy);
-    let mut builder = ScannerBuilder::new();
+    let mut builder = setup.builder();
     builder.fingerprint_key(setup::fingerprint_key(&setup.config)?);
     indexes.apply(&mut builder);
     let scanner = builder.policy(policy).build(&setup.rules)?;

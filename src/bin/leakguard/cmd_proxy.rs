@@ -6,7 +6,7 @@ use std::{fs::OpenOptions, io::BufWriter, process::ExitCode, time::Duration};
 use anyhow::Context;
 use leakguard::{
     proxy::{self, ProxyBuilder, Route},
-    Action, Category, Policy, RedactStyle, ScannerBuilder,
+    Action, Category, Policy, RedactStyle,
 };
 
 use crate::{
@@ -34,7 +34,7 @@ pub fn run(global: &GlobalArgs, args: &ProxyArgs) -> anyhow::Result<ExitCode> {
         for c in &blocked {
             policy.category(*c, Action::Block);
         }
-        let mut b = ScannerBuilder::new();
+        let mut b = setup.builder();
         indexes.apply(&mut b);
         b.policy(policy)
             .allow_secrets(setup.config.allow_secrets())

@@ -11,15 +11,39 @@ use anyhow::{bail, Context};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use leakguard::{
     Action, Baseline, Category, CodeIndex, CodeThresholds, Confidence, Config,
-    FingerprintKey, Policy, RecordsIndex, RuleSet, Scanner, ScannerBuilder,
+    EngineKind, FingerprintKey, Policy, RecordsIndex, RuleSet, Scanner,
+    ScannerBuilder,
 };
 
-use crate::args::{GlobalArgs, IndexArgs};
+use crate::args::{EngineArg, GlobalArgs, IndexArgs};
 
 /// The loaded config and rules.
 pub struct Setup {
     pub config: Config,
     pub rules: RuleSet,
+    pub engine: EngineKind,
+}
+
+impl Setup {
+    /// A scanner builder with the chosen engine and its database cache;
+    /// every command starts from it.
+    pub fn builder(&self) -> ScannerBuilder {
+        let mut b = ScannerBuilder::new();
+        b.engine(self.engine).engine_cache(cache_dir());
+        b
+    }
+}
+
+/// `$XDG_CACHE_HOME/leakguard` or `~/.cache/leakguard`: compiled engine
+/// databases, safe to delete.
+fn cache_dir() -> Option<PathBuf> {
+    std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache"))
+        })
+        .map(|base| base.join("leakguard"))
 }
 
 /// Loads the config (explicit, or `./leakguard.toml`) and the rule set.
@@ -47,7 +71,12 @@ pub fn load(
         b.add_path(p);
     }
     let rules = b.build()?;
-    Ok(Setup { config, rules })
+    let engine = match global.engine {
+        EngineArg::Auto => EngineKind::Auto,
+        EngineArg::Rust => EngineKind::Rust,
+        EngineArg::Hyperscan => EngineKind::Hyperscan,
+    };
+    Ok(Setup { config, rules, engine })
 }
 
 /// The per-install fingerprint key: from `LEAKGUARD_KEY_FILE`, the config,
@@ -138,7 +167,7 @@ pub fn repo_scanner_with(
     setup: &Setup,
     indexes: &Indexes,
 ) -> anyhow::Result<Scanner> {
-    let mut b = ScannerBuilder::new();
+    let mut b = setup.builder();
     b.policy(setup.config.scan_policy())
         .inline_allow(true)
         .allow_secrets(setup.config.allow_secrets())

@@ -1,0 +1,182 @@
+//! Deterministic bench inputs shared by the criterion benches and the
+//! latency bench: tiny, prompt-like chat JSON of any size, dense source
+//! code, and a mix.
+
+#![allow(dead_code)]
+
+use leakguard::{
+    luhn_check_digit, EngineKind, RuleSet, Scanner, ScannerBuilder,
+};
+
+/// Deterministic generator (xorshift64*).
+pub struct Rng(pub u64);
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    pub fn string(&mut self, alphabet: &[u8], n: usize) -> String {
+        (0..n)
+            .map(|_| {
+                alphabet[(self.next() % alphabet.len() as u64) as usize]
+                    as char
+            })
+            .collect()
+    }
+}
+
+const PROSE: &[&str] = &[
+    "Can you help me refactor this module so that the retry logic lives in one place? ",
+    "The service returns a 502 when the upstream times out after 30 seconds. ",
+    "客户反馈登录页面加载很慢，请帮我分析一下这段代码的性能问题。",
+    "Here is the stack trace from production, line 218 in handler.rs panics. ",
+    "We store the session in Redis and expire it after 3600 seconds. ",
+    "The token refresh fails when the password was changed; the secret key is read from the vault. ",
+];
+
+const CODE: &str = r#"
+pub fn parse_config(path: &Path) -> Result<Config, Error> {
+    let text = std::fs::read_to_string(path)?;
+    let mut config = Config::default();
+    for (i, line) in text.lines().enumerate() {
+        if let Some((k, v)) = line.split_once('=') {
+            config.set(k.trim(), v.trim()).map_err(|e| Error::at(i + 1, e))?;
+        }
+    }
+    Ok(config)
+}
+"#;
+
+pub const TINY: &[u8] = b"Why does `cargo build` fail with E0502 here?";
+
+/// One planted AWS key and card number.
+fn plant(r: &mut Rng, out: &mut String) {
+    out.push_str(" aws_access_key_id=AKIA");
+    out.push_str(&r.string(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16));
+    let mut card = format!("4{}", r.string(b"0123456789", 14));
+    card.push(luhn_check_digit(card.as_bytes()) as char);
+    out.push_str(" card ");
+    out.push_str(&card);
+    out.push(' ');
+}
+
+/// A prompt-like body of about `size` bytes: chat JSON with prose, code and
+/// Chinese text, and one planted AWS key and one card number per 4 KiB.
+/// Returns the text and how many secrets were planted.
+pub fn prompt(size: usize, seed: u64) -> (Vec<u8>, usize) {
+    let mut r = Rng(seed | 1);
+    let mut out = String::from("{\"model\":\"gpt-4o\",\"messages\":[");
+    let mut planted = 0;
+    let mut next_plant = 0;
+    while out.len() < size {
+        out.push_str("{\"role\":\"user\",\"content\":\"");
+        for _ in 0..4 {
+            out.push_str(PROSE[(r.next() % PROSE.len() as u64) as usize]);
+        }
+        if out.len() >= next_plant && out.len() + 200 < size.max(200) {
+            plant(&mut r, &mut out);
+            planted += 2;
+            next_plant += 4096;
+        }
+        out.push_str(&CODE.replace('\n', "\\n").replace('"', "\\\""));
+        out.push_str("\"},");
+    }
+    out.push_str("{\"role\":\"user\",\"content\":\"thanks\"}]}");
+    (out.into_bytes(), planted)
+}
+
+/// About `size` bytes of dense Rust source (this crate's own `src/`, in
+/// path order, repeated), with a planted key every 256 KiB.
+pub fn code(size: usize, seed: u64) -> (Vec<u8>, usize) {
+    let mut files = Vec::new();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut stack = vec![root];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    let texts: Vec<String> =
+        files.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect();
+    let mut r = Rng(seed | 1);
+    let mut out = String::new();
+    let mut planted = 0;
+    let mut next_plant = 0;
+    'fill: loop {
+        for t in &texts {
+            if out.len() >= size {
+                break 'fill;
+            }
+            if out.len() >= next_plant {
+                out.push_str("\n// ");
+                plant(&mut r, &mut out);
+                out.push('\n');
+                planted += 2;
+                next_plant += 256 << 10;
+            }
+            let room = size - out.len();
+            let cut = (0..=t.len().min(room))
+                .rev()
+                .find(|&i| t.is_char_boundary(i))
+                .unwrap();
+            out.push_str(&t[..cut]);
+        }
+    }
+    (out.into_bytes(), planted)
+}
+
+/// `size` bytes alternating 1 MiB of prompts and 1 MiB of code.
+pub fn mixed(size: usize, seed: u64) -> (Vec<u8>, usize) {
+    let (p, pn) = prompt(1 << 20, seed);
+    let (c, cn) = code(1 << 20, seed + 1);
+    let mut out = Vec::with_capacity(size + (2 << 20));
+    let mut planted = 0;
+    while out.len() < size {
+        out.extend_from_slice(&p);
+        out.push(b'\n');
+        out.extend_from_slice(&c);
+        out.push(b'\n');
+        planted += pn + cn;
+    }
+    (out, planted)
+}
+
+/// The input kinds by name, for the latency bench's `--kind`.
+pub fn by_name(name: &str) -> (Vec<u8>, usize) {
+    match name {
+        "tiny" => (TINY.to_vec(), 0),
+        "prompt-4k" => prompt(4 << 10, 2),
+        "prompt-1m" => prompt(1 << 20, 3),
+        "code-1m" => code(1 << 20, 4),
+        "mixed-64m" => mixed(64 << 20, 5),
+        _ => panic!("unknown input {name}"),
+    }
+}
+
+/// The engines this build has.
+pub fn engines() -> Vec<EngineKind> {
+    let mut v = vec![EngineKind::Rust];
+    if EngineKind::HYPERSCAN_AVAILABLE {
+        v.push(EngineKind::Hyperscan);
+    }
+    v
+}
+
+pub fn engine_name(kind: EngineKind) -> &'static str {
+    match kind {
+        EngineKind::Hyperscan => "hyperscan",
+        _ => "rust",
+    }
+}
+
+pub fn scanner(rules: &RuleSet, kind: EngineKind) -> Scanner {
+    ScannerBuilder::new().engine(kind).build(rules).unwrap()
+}
