@@ -356,9 +356,17 @@ impl Scanner {
         if s.candidates.is_empty() {
             return;
         }
-        // By rule, then hit: a rule's windows come in order, so one sweep
-        // per rule can share the regex work of overlapping windows.
-        s.candidates.sort_unstable();
+        // By rule, then hit start: a rule's windows come in order, so one
+        // sweep per rule can share the regex work of overlapping windows.
+        // The order among equal starts does not matter, so one u64 key
+        // sorts them (much cheaper than comparing the whole candidate).
+        if hay.len() < 1 << 40 {
+            s.candidates.sort_unstable_by_key(|c| {
+                (u64::from(c.rule) << 40) | c.hit.start as u64
+            });
+        } else {
+            s.candidates.sort_unstable();
+        }
         s.candidates.dedup();
         s.sweep.reset();
         for c in &s.candidates {
