@@ -96,6 +96,7 @@ def snippet(rng, files, n, tries=50):
         i = rng.randrange(0, len(lines) - n + 1)
         chunk = lines[i : i + n]
         if sum(map(is_code_line, chunk)) * 2 >= n:
+            snippet.last = p
             return "".join(chunk)
     return None
 
@@ -159,7 +160,7 @@ def code_eval(args, work, registry):
     index = work / "code.lgx"
     cmd = [str(BIN), "index", "code", "--out", str(index), "--k",
            str(args.k), "--window", str(args.w), "--max-files",
-           str(args.max_files), "--paths-as", "plain", "--no-ignore"]
+           str(args.max_files), "--no-ignore"]
     # Index the Rust files only, so that sizes and speeds are per MB of
     # source code; pass them through a directory of hard links.
     tree = work / "src"
@@ -180,9 +181,11 @@ def code_eval(args, work, registry):
           f"{len(index_bytes) / 1e3 / mb:.1f} KB per MB of source")
     print(f"indexing: {secs:.2f}s = {mb / secs:.1f} MB/s (one thread)")
 
-    # The index holds no source line: the longest printable ASCII run in
-    # it, and whether any such run occurs in the indexed sources.
-    runs = re.findall(rb"[\x20-\x7e]{8,}", index_bytes)
+    # The index holds no source line. A line of printable ASCII in the
+    # index would lie inside a run of printable bytes, so each line is
+    # checked against those runs (few: the index is random-looking bytes);
+    # lines with other bytes are looked for in the whole index.
+    runs = re.findall(rb"[\t\x20-\x7e]{8,}", index_bytes)
     longest = max((len(r) for r in runs), default=0)
     lines = set()
     for f in idx_files:
@@ -190,15 +193,26 @@ def code_eval(args, work, registry):
             l = l.strip()
             if len(l) >= 8:
                 lines.add(l)
-    in_index = sum(1 for l in lines if l in index_bytes) if longest else 0
-    print(f"source lines (>= 8 bytes, distinct): {len(lines)}; found in the "
-          f"index: {in_index}; longest printable run in the index: "
-          f"{longest} bytes")
+    printable = re.compile(rb"[\t\x20-\x7e]*")
+    ascii_lines = [l for l in lines if printable.fullmatch(l)]
+    other = sorted(l for l in lines if not printable.fullmatch(l))
+    # Lines with other bytes are searched in the whole index, which is
+    # slow in Python: a sample of them.
+    sample = random.Random(0).sample(other, min(len(other), 2000))
+    pieces = {r[i:j] for r in runs for i in range(len(r) - 7)
+              for j in range(i + 8, len(r) + 1)}
+    in_index = sum(1 for l in ascii_lines if l in pieces) + sum(
+        1 for l in sample if l in index_bytes)
+    print(f"source lines (>= 8 bytes, distinct): {len(ascii_lines)} ASCII, "
+          f"all checked, and {len(sample)} of {len(other)} others; found in "
+          f"the index: {in_index}; printable runs of 8+ bytes in the index: "
+          f"{len(runs)}, longest {longest} bytes")
 
     # Snippets.
     qdir = work / "query"
     qdir.mkdir()
     meta = {}
+    origin = {}
     n = args.snippets
     for length in LENGTHS:
         for k in range(n):
@@ -219,6 +233,7 @@ def code_eval(args, work, registry):
                 name = f"unrelated-{length}-{k}.txt"
                 (qdir / name).write_text(u)
                 meta[name] = ("unrelated", length)
+                origin[name] = snippet.last
     qbytes = sum((qdir / f).stat().st_size for f in meta)
     scan = [str(BIN), "--no-builtin", "scan", "--no-baseline", "-q", "-j",
             "1", "--format", "json", "--code-index", str(index)]
@@ -229,8 +244,16 @@ def code_eval(args, work, registry):
     secs, p = run(scan + [str(qdir)], cwd=work)
     if p.returncode not in (0, 1):
         sys.exit(f"scan failed: {p.stderr.decode()}")
-    flagged = {Path(f["path"]).name for f in json.loads(p.stdout)
+    findings = json.loads(p.stdout)
+    flagged = {Path(f["path"]).name for f in findings
                if f["category"] == "code"}
+    if args.show_false_alarms:
+        for f in findings:
+            name = Path(f["path"]).name
+            if name in origin:
+                ids = [int(x.split()[0][1:]) for x in f["code"]["files"]]
+                print("false alarm:", origin[name], f["code"]["tokens"],
+                      "tokens; indexed:", [str(idx_files[i]) for i in ids])
     table = {}
     for name, key in meta.items():
         hit, total = table.get(key, (0, 0))
@@ -391,6 +414,7 @@ def main():
                     default=str(Path.home() / ".cargo/registry/src"))
     ap.add_argument("--skip-records", action="store_true")
     ap.add_argument("--skip-code", action="store_true")
+    ap.add_argument("--show-false-alarms", action="store_true")
     args = ap.parse_args()
     if not BIN.exists():
         sys.exit(f"{BIN} missing: run `cargo build --release` first")

@@ -204,7 +204,7 @@ fn a_long_copy_is_cut_into_bounded_regions() {
     let big = source(&mut r, 6000);
     let (csv, _) = customers(&mut r, 3);
     let records = RecordsIndex::from_csv(csv.as_bytes(), &[], &key()).unwrap();
-    let s = scanner(code_index(&[big.clone()]), records);
+    let s = scanner(code_index(std::slice::from_ref(&big)), records);
     let found = s.scan(big.as_bytes());
     assert!(found.len() >= 2, "{}", found.len());
     assert!(found.iter().all(|f| f.span().len() <= 64 << 10));

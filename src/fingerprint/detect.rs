@@ -36,7 +36,8 @@ pub(crate) struct CodeHit {
     pub(crate) tokens: u32,
     /// Covered tokens per thousand tokens of the region.
     pub(crate) share_permille: u16,
-    /// Indexed files and how many matching k-grams each had, most first.
+    /// Indexed files and how many distinct matching k-grams each had,
+    /// the file covering most tokens first.
     pub(crate) files: Vec<(u32, u32)>,
 }
 
@@ -48,8 +49,11 @@ struct Region {
     first: u64,
     /// Token index one past the last covered token.
     covered_end: u64,
-    covered: u64,
-    files: Vec<(u32, u32)>,
+    /// Per indexed file: (id, distinct matching k-grams, tokens they
+    /// cover, token index one past the last of them).
+    files: Vec<(u32, u32, u64, u64)>,
+    /// Hashes already counted in this region.
+    seen: Vec<u64>,
 }
 
 /// The per-input state of the code detector (kept in a scanner's scratch).
@@ -120,7 +124,7 @@ impl CodeState {
                         limits,
                         base + t.start,
                         base + t.end,
-                        t.value,
+                        (t.value, t.name),
                         out,
                     );
                 }
@@ -154,7 +158,7 @@ impl CodeState {
         limits: &CodeThresholds,
         start: usize,
         end: usize,
-        value: u64,
+        (value, name): (u64, u64),
         out: &mut Vec<CodeHit>,
     ) {
         let k = index.k();
@@ -165,7 +169,7 @@ impl CodeState {
             self.recent.pop_front();
         }
         let gap = (k + index.window()) as u64;
-        if let Some(h) = self.roller.push(value) {
+        if let Some(h) = self.roller.push(value, name) {
             let files = index.lookup(h);
             if !files.is_empty() {
                 let first = idx + 1 - k as u64;
@@ -180,16 +184,29 @@ impl CodeState {
                     end,
                     first,
                     covered_end: first,
-                    covered: 0,
                     files: Vec::new(),
+                    seen: Vec::new(),
                 });
-                r.covered += idx + 1 - first.max(r.covered_end);
                 r.covered_end = idx + 1;
                 r.end = end;
-                for &f in files {
-                    match r.files.iter_mut().find(|e| e.0 == f) {
-                        Some(e) => e.1 += 1,
-                        None => r.files.push((f, 1)),
+                // Coverage counts per file and per distinct k-gram: a copy
+                // matches one file all along, while a false alarm collects
+                // common idioms from many files, or repeats one k-gram of
+                // periodic code (constant tables).
+                if !r.seen.contains(&h) {
+                    r.seen.push(h);
+                    for &f in files {
+                        let i = match r.files.iter().position(|e| e.0 == f) {
+                            Some(i) => i,
+                            None => {
+                                r.files.push((f, 0, 0, first));
+                                r.files.len() - 1
+                            }
+                        };
+                        let e = &mut r.files[i];
+                        e.1 += 1;
+                        e.2 += idx + 1 - first.max(e.3);
+                        e.3 = idx + 1;
                     }
                 }
             }
@@ -202,18 +219,19 @@ impl CodeState {
 
     fn close(&mut self, limits: &CodeThresholds, out: &mut Vec<CodeHit>) {
         let Some(mut r) = self.region.take() else { return };
+        // The file with the most covered tokens decides.
+        r.files.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+        let covered = r.files.first().map_or(0, |f| f.2);
         let span_tokens = (r.covered_end - r.first).max(1);
-        let share = r.covered as f64 / span_tokens as f64;
-        if (r.covered as usize) < limits.min_tokens || share < limits.min_share
-        {
+        let share = covered as f64 / span_tokens as f64;
+        if (covered as usize) < limits.min_tokens || share < limits.min_share {
             return;
         }
-        r.files.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         out.push(CodeHit {
             span: Span::new(r.start, r.end),
-            tokens: u32::try_from(r.covered).unwrap_or(u32::MAX),
+            tokens: u32::try_from(covered).unwrap_or(u32::MAX),
             share_permille: (share * 1000.0).round() as u16,
-            files: r.files,
+            files: r.files.iter().map(|f| (f.0, f.1)).collect(),
         });
     }
 }

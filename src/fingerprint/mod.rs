@@ -341,7 +341,7 @@ impl CodeIndexBuilder {
     /// tokens leave no fingerprint.
     pub fn add_file(&mut self, path: &str, source: &[u8]) -> usize {
         let mut values = Vec::new();
-        token::tokens(source, |t| values.push(t.value));
+        token::tokens(source, |t| values.push((t.value, t.name)));
         let id = self.files.len() as u32;
         let (kind, name) = match self.paths {
             PathStorage::None => (0, Vec::new()),

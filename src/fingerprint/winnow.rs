@@ -12,49 +12,70 @@ use std::collections::VecDeque;
 
 use super::token::mix;
 
-/// Multiplier of the polynomial k-gram hash (odd, so invertible mod 2^64).
-const BASE: u64 = 0x100_0000_01b3 | 1;
+/// Multiplier of the k-gram hash.
+const BASE: u64 = 0x100_0000_01b3;
 
-/// A rolling hash over the last `k` token values.
+/// Hashes the last `k` tokens.
+///
+/// An identifier enters the hash as the distance back to the previous
+/// occurrence of the same name inside the k-gram (or "first"), not as its
+/// name: consistent renaming keeps every hash, while `a.f(a)` and `a.f(b)`
+/// still differ. Costs O(k) per token.
 #[derive(Clone, Debug)]
 pub(crate) struct Roller {
     k: usize,
-    /// BASE^(k-1), to take the oldest value out.
-    top: u64,
-    hash: u64,
-    values: VecDeque<u64>,
+    /// (value, name, distance back to the previous token with the same
+    /// name, or 0) of the last k tokens.
+    toks: VecDeque<(u64, u64, usize)>,
 }
 
 impl Roller {
     pub(crate) fn new(k: usize) -> Roller {
         let k = k.max(1);
-        let top = (1..k).fold(1u64, |p, _| p.wrapping_mul(BASE));
-        Roller { k, top, hash: 0, values: VecDeque::with_capacity(k) }
+        Roller { k, toks: VecDeque::with_capacity(k + 1) }
     }
 
-    /// Adds a token value; returns the hash of the last `k` values once
-    /// there are `k`.
-    pub(crate) fn push(&mut self, value: u64) -> Option<u64> {
-        if self.values.len() == self.k {
-            let old = self.values.pop_front().expect("holds k values");
-            self.hash = self.hash.wrapping_sub(old.wrapping_mul(self.top));
+    /// Adds a token (`name` 0 for a non-identifier); returns the hash of
+    /// the last `k` tokens once there are `k`.
+    pub(crate) fn push(&mut self, value: u64, name: u64) -> Option<u64> {
+        let back = if name == 0 {
+            0
+        } else {
+            self.toks
+                .iter()
+                .rev()
+                .position(|t| t.1 == name)
+                .map_or(0, |p| p + 1)
+        };
+        self.toks.push_back((value, name, back));
+        if self.toks.len() > self.k {
+            self.toks.pop_front();
         }
-        self.hash = self.hash.wrapping_mul(BASE).wrapping_add(value);
-        self.values.push_back(value);
-        (self.values.len() == self.k).then(|| mix(self.hash))
+        if self.toks.len() < self.k {
+            return None;
+        }
+        let mut h: u64 = 0;
+        for (i, &(value, _, back)) in self.toks.iter().enumerate() {
+            let x = if back != 0 && back <= i {
+                mix(value ^ back as u64)
+            } else {
+                value
+            };
+            h = h.wrapping_mul(BASE).wrapping_add(x);
+        }
+        Some(mix(h))
     }
 
-    /// Forgets every value (a break in the token sequence).
+    /// Forgets every token (a break in the token sequence).
     pub(crate) fn clear(&mut self) {
-        self.values.clear();
-        self.hash = 0;
+        self.toks.clear();
     }
 }
 
-/// The k-gram hashes of a token-value sequence.
-pub(crate) fn kgrams(values: &[u64], k: usize) -> Vec<u64> {
+/// The k-gram hashes of a token sequence of (value, name).
+pub(crate) fn kgrams(tokens: &[(u64, u64)], k: usize) -> Vec<u64> {
     let mut r = Roller::new(k);
-    values.iter().filter_map(|&v| r.push(v)).collect()
+    tokens.iter().filter_map(|&(v, n)| r.push(v, n)).collect()
 }
 
 /// The winnowed subset of `hashes` as `(position, hash)`, in order.
@@ -95,17 +116,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn rolling_equals_direct() {
-        let values: Vec<u64> = (0..50u64).map(|i| mix(i * 7 + 1)).collect();
-        let k = 5;
-        let rolled = kgrams(&values, k);
-        assert_eq!(rolled.len(), values.len() - k + 1);
-        for (i, h) in rolled.iter().enumerate() {
-            let direct = values[i..i + k]
-                .iter()
-                .fold(0u64, |a, &v| a.wrapping_mul(BASE).wrapping_add(v));
-            assert_eq!(*h, mix(direct));
-        }
+    fn consistent_renaming_keeps_hashes_and_reuse_matters() {
+        const I: u64 = 7;
+        let a = [(I, 1), (3, 0), (I, 2), (4, 0), (I, 1), (5, 0), (I, 2)];
+        let renamed = [(I, 9), (3, 0), (I, 8), (4, 0), (I, 9), (5, 0), (I, 8)];
+        let other = [(I, 1), (3, 0), (I, 2), (4, 0), (I, 2), (5, 0), (I, 2)];
+        assert_eq!(kgrams(&a, 4), kgrams(&renamed, 4));
+        assert_ne!(kgrams(&a, 4), kgrams(&other, 4));
+        assert_eq!(kgrams(&a, 4).len(), 4);
+        // A repeat further back than the k-gram counts as a first use.
+        assert_eq!(kgrams(&a, 3)[0], kgrams(&[(I, 5), (3, 0), (I, 6)], 3)[0]);
     }
 
     #[test]
