@@ -643,3 +643,83 @@ async fn limits_and_upstream_failures_answer_in_the_provider_shape() {
     proxy.stop().await;
     down.stop().await;
 }
+
+/// The command as a user runs it: routes from leakguard.toml, `--block`
+/// from the flags, stopped by SIGTERM.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_command_routes_by_config_and_stops_on_sigterm() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let up = upstream().await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("leakguard.toml"),
+        format!(
+            "[proxy]\nupstream = \"http://{0}\"\n\
+             [[proxy.route]]\nname = \"foreign\"\npath_prefix = \"/v1/messages\"\n\
+             upstream = \"http://{0}\"\npolicy = {{ pii = \"block\" }}\n",
+            up.addr
+        ),
+    )
+    .unwrap();
+    /// Ends the proxy if the test fails before it does.
+    struct Guard(std::process::Child);
+    impl Drop for Guard {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut child = Guard(
+        Command::new(env!("CARGO_BIN_EXE_leakguard"))
+            .args(["proxy", "--listen", "127.0.0.1:0", "--block", "secret"])
+            .current_dir(dir.path())
+            .env("LEAKGUARD_KEY_FILE", dir.path().join("key"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut err = BufReader::new(child.0.stderr.take().unwrap());
+    let mut line = String::new();
+    err.read_line(&mut line).unwrap();
+    let addr: SocketAddr = line
+        .trim()
+        .rsplit("http://")
+        .next()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_else(|| panic!("no address in {line:?}"));
+
+    let phone = gen::china_mobile(&mut Rng::new(505));
+    let phone = format!("customer phone {}", phone.text);
+    let aws = gen::aws_key_id(&mut Rng::new(506));
+    let msg = |text: &str| {
+        json!({"messages": [{"role": "user", "content": text}]})
+            .to_string()
+            .into_bytes()
+    };
+    let status = |r: Response<Incoming>| r.status();
+    // The foreign route blocks customer data; the default route redacts it.
+    let r = send(addr, "/v1/messages", &[], msg(&phone)).await;
+    assert_eq!(status(r), StatusCode::FORBIDDEN);
+    let r = send(addr, "/v1/chat/completions", &[], msg(&phone)).await;
+    assert_eq!(status(r), StatusCode::OK);
+    // --block secret holds on every route.
+    let r = send(addr, "/v1/chat/completions", &[], msg(&aws.text)).await;
+    assert_eq!(status(r), StatusCode::FORBIDDEN);
+    assert_eq!(up.seen.lock().unwrap().len(), 1);
+
+    let pid = child.0.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let exit = child.0.wait().unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut err, &mut rest).unwrap();
+    assert!(exit.success(), "{exit:?} {rest}");
+    assert!(rest.contains("proxy stopped"), "{rest}");
+}

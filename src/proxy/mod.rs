@@ -284,3 +284,34 @@ impl fmt::Debug for Proxy {
         f.debug_struct("Proxy").finish_non_exhaustive()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::RuleSet;
+
+    fn route(upstream: &str) -> Result<Route, ProxyError> {
+        Route::new("r", upstream, Scanner::new(&RuleSet::builtin()).unwrap())
+    }
+
+    #[test]
+    fn routes_match_by_path_prefix_and_host() {
+        let r = route("https://api.anthropic.com").unwrap();
+        assert!(r.matches("/anything", None));
+        let r = r.path_prefix("/v1/messages").host("LLM.internal");
+        assert!(r.matches("/v1/messages", Some("llm.internal:8787")));
+        assert!(!r.matches("/v1/chat/completions", Some("llm.internal")));
+        assert!(!r.matches("/v1/messages", Some("other")));
+        assert!(!r.matches("/v1/messages", None));
+    }
+
+    #[test]
+    fn upstreams_must_be_plain_http_urls() {
+        assert!(route("http://127.0.0.1:9/base").is_ok());
+        for bad in
+            ["ftp://x", "api.openai.com", "https://u:p@x", "http://x/?k=1"]
+        {
+            assert!(route(bad).is_err(), "{bad}");
+        }
+    }
+}
