@@ -13,7 +13,7 @@ use crate::{
 
 /// The binary with a throwaway fingerprint key and no config from the
 /// developer's machine.
-fn leakguard(dir: &Path) -> Command {
+pub fn leakguard(dir: &Path) -> Command {
     let mut cmd = Command::cargo_bin("leakguard").unwrap();
     cmd.current_dir(dir)
         .env("LEAKGUARD_KEY_FILE", dir.join(".lg-key"))

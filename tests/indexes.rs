@@ -1,7 +1,7 @@
 //! Code and records indexes: found in buffers and streams alike, kept free
 //! of source text and plaintext cells, and wired through the binary.
 
-use std::{fs, path::Path, sync::Arc};
+use std::{fs, sync::Arc};
 
 use assert_cmd::Command;
 use proptest::prelude::*;
@@ -13,8 +13,9 @@ use leakguard::{
 };
 
 use crate::{
+    cli::leakguard,
     gen::Rng,
-    parity::{corpus, Chunked},
+    parity::{corpus, stream_findings, Chunked},
 };
 
 const WORDS: &[&str] = &[
@@ -112,20 +113,6 @@ fn mixed(r: &mut Rng) -> (String, Scanner, Vec<String>) {
     (prompt, scanner(code_index(&files), records), planted)
 }
 
-fn stream(
-    s: &Scanner,
-    data: &[u8],
-    first: usize,
-    chunk: usize,
-) -> Vec<Finding> {
-    let mut out = Vec::new();
-    let mut st = StreamScanner::new(s);
-    st.chunk_size(chunk);
-    st.scan(Chunked::new(data, first, chunk), |f| out.push(f.clone()))
-        .unwrap();
-    out
-}
-
 fn stream_redacted(s: &Scanner, data: &[u8], chunk: usize) -> Vec<u8> {
     let mut out = Vec::new();
     let mut st = StreamScanner::new(s);
@@ -182,7 +169,7 @@ fn code_and_record_findings_are_the_same_in_stream_and_buffer() {
         assert!(!red.contains(p.as_str()), "survived: {p}");
     }
     for chunk in [1, 2, 7, 64, 4096, 1 << 20] {
-        assert_eq!(stream(&s, data, 0, chunk), want, "chunk {chunk}");
+        assert_eq!(stream_findings(&s, data, 0, chunk), want, "chunk {chunk}");
         assert_eq!(
             stream_redacted(&s, data, chunk),
             want_red,
@@ -194,7 +181,7 @@ fn code_and_record_findings_are_the_same_in_stream_and_buffer() {
     for cut in (at.saturating_sub(40)..at + 40)
         .chain(at + planted[0].len() - 40..at + planted[0].len() + 40)
     {
-        assert_eq!(stream(&s, data, cut, 4096), want, "cut {cut}");
+        assert_eq!(stream_findings(&s, data, cut, 4096), want, "cut {cut}");
     }
 }
 
@@ -208,7 +195,7 @@ fn a_long_copy_is_cut_into_bounded_regions() {
     let found = s.scan(big.as_bytes());
     assert!(found.len() >= 2, "{}", found.len());
     assert!(found.iter().all(|f| f.span().len() <= 64 << 10));
-    assert_eq!(stream(&s, big.as_bytes(), 0, 1000), found);
+    assert_eq!(stream_findings(&s, big.as_bytes(), 0, 1000), found);
 }
 
 proptest! {
@@ -281,14 +268,6 @@ proptest! {
 }
 
 // The binary.
-
-fn leakguard(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("leakguard").unwrap();
-    cmd.current_dir(dir)
-        .env("LEAKGUARD_KEY_FILE", dir.join(".lg-key"))
-        .env_remove("XDG_CONFIG_HOME");
-    cmd
-}
 
 fn output(cmd: &mut Command) -> (i32, String, String) {
     let out = cmd.output().unwrap();

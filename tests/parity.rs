@@ -73,7 +73,9 @@ pub fn corpus(seed: u64, rounds: usize) -> (String, Vec<String>) {
     (text, secrets)
 }
 
-fn stream_findings(
+/// The findings of a stream scan of `data`, read `first` bytes and then
+/// `chunk` at a time.
+pub fn stream_findings(
     s: &Scanner,
     data: &[u8],
     first: usize,
