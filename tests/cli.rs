@@ -13,7 +13,7 @@ use crate::{
 
 /// The binary with a throwaway fingerprint key and no config from the
 /// developer's machine.
-fn leakguard(dir: &Path) -> Command {
+pub fn leakguard(dir: &Path) -> Command {
     let mut cmd = Command::cargo_bin("leakguard").unwrap();
     cmd.current_dir(dir)
         .env("LEAKGUARD_KEY_FILE", dir.join(".lg-key"))
@@ -27,7 +27,7 @@ fn write(dir: &Path, name: &str, text: &str) {
     fs::write(p, text).unwrap();
 }
 
-fn stdout_of(cmd: &mut Command) -> (i32, String, String) {
+pub fn stdout_of(cmd: &mut Command) -> (i32, String, String) {
     let out = cmd.output().unwrap();
     (
         out.status.code().unwrap_or(-1),

@@ -143,18 +143,8 @@ pub(crate) fn step(hay: &[u8], pos: usize) -> Step {
                 return Step::Skip(pos + 2 + n + 2);
             }
         }
-        (b'"' | b'`', _) => {
-            if let Some(e) = close_quote(hay, pos, end, false) {
-                return Step::Token(Token {
-                    start: pos,
-                    end: e,
-                    value: STRING,
-                    name: 0,
-                });
-            }
-        }
-        (b'\'', _) => {
-            if let Some(e) = close_quote(hay, pos, end, true) {
+        (b'"' | b'`' | b'\'', _) => {
+            if let Some(e) = close_quote(hay, pos, end, b == b'\'') {
                 return Step::Token(Token {
                     start: pos,
                     end: e,
