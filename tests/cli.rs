@@ -27,7 +27,7 @@ fn write(dir: &Path, name: &str, text: &str) {
     fs::write(p, text).unwrap();
 }
 
-fn stdout_of(cmd: &mut Command) -> (i32, String, String) {
+pub fn stdout_of(cmd: &mut Command) -> (i32, String, String) {
     let out = cmd.output().unwrap();
     (
         out.status.code().unwrap_or(-1),

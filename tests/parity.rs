@@ -73,8 +73,6 @@ pub fn corpus(seed: u64, rounds: usize) -> (String, Vec<String>) {
     (text, secrets)
 }
 
-/// The findings of a stream scan of `data`, read `first` bytes and then
-/// `chunk` at a time.
 pub fn stream_findings(
     s: &Scanner,
     data: &[u8],
@@ -90,7 +88,7 @@ pub fn stream_findings(
     out
 }
 
-fn stream_redacted(
+pub fn stream_redacted(
     s: &Scanner,
     data: &[u8],
     first: usize,
@@ -115,17 +113,27 @@ fn stream_equals_buffer_at_every_chunk_size() {
     let s = scanner();
     let (text, secrets) = corpus(1, 2 * MAKERS.len());
     let data = text.as_bytes();
-    let want = s.scan(data);
+    let (want, _) = stream_equals_buffer(&s, data);
     assert!(want.len() >= secrets.len(), "{} findings", want.len());
+}
+
+/// Asserts that streams at chunk sizes from 1 byte to 1 MiB report the
+/// buffer scan's findings and write its redaction; returns both.
+pub fn stream_equals_buffer(
+    s: &Scanner,
+    data: &[u8],
+) -> (Vec<Finding>, Vec<u8>) {
+    let want = s.scan(data);
     let want_red = Redactor::new(RedactStyle::Placeholder).redact(data, &want);
     for chunk in [1, 2, 7, 64, 4096, 1 << 20] {
-        assert_eq!(stream_findings(&s, data, 0, chunk), want, "chunk {chunk}");
+        assert_eq!(stream_findings(s, data, 0, chunk), want, "chunk {chunk}");
         assert_eq!(
-            stream_redacted(&s, data, 0, chunk),
+            stream_redacted(s, data, 0, chunk),
             want_red,
             "chunk {chunk}"
         );
     }
+    (want, want_red)
 }
 
 #[test]

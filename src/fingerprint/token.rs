@@ -143,22 +143,13 @@ pub(crate) fn step(hay: &[u8], pos: usize) -> Step {
                 return Step::Skip(pos + 2 + n + 2);
             }
         }
-        (b'"' | b'`', _) => {
-            // `"` strings end on their line (as in most languages), so an
+        (b'"' | b'`' | b'\'', _) => {
+            // `"` and `'` strings end on their line (as in most languages;
+            // `'` also starts Rust lifetimes and English apostrophes), so an
             // unpaired quote in prose or around a pasted snippet (a JSON
             // value) cannot swallow the code after it; backticks may span
             // lines (JavaScript templates, Go raw strings).
-            if let Some(e) = close_quote(hay, pos, end, b == b'"') {
-                return Step::Token(Token {
-                    start: pos,
-                    end: e,
-                    value: STRING,
-                    name: 0,
-                });
-            }
-        }
-        (b'\'', _) => {
-            if let Some(e) = close_quote(hay, pos, end, true) {
+            if let Some(e) = close_quote(hay, pos, end, b != b'`') {
                 return Step::Token(Token {
                     start: pos,
                     end: e,

@@ -278,9 +278,12 @@ fn records_round(
     let to = (range.end + ROW_WINDOW).min(hay.len());
     cands.clear();
     candidates::find(&r.index, &r.hasher, hay, from, to, |c| cands.push(c));
+    // By anchor, so each candidate's neighbours are one slice.
+    cands.sort_by_key(|c| c.anchor);
     for c in cands.iter().filter(|c| range.contains(&c.anchor)) {
-        let near = |o: &&Candidate| c.anchor.abs_diff(o.anchor) <= ROW_WINDOW;
-        let neighbours: Vec<&Candidate> = cands.iter().filter(near).collect();
+        let lo = cands.partition_point(|o| o.anchor + ROW_WINDOW < c.anchor);
+        let hi = cands.partition_point(|o| o.anchor <= c.anchor + ROW_WINDOW);
+        let neighbours = &cands[lo..hi];
         // The cell of this value whose row has the most other columns
         // close by.
         let mut best = (0usize, 0u32, 0u16);

@@ -29,8 +29,21 @@ pub(crate) struct Candidate {
     pub(crate) hash: u64,
 }
 
+/// Bytes that make up words, as a table: this test runs on every byte.
+const WORD: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric()
+            || matches!(c, b'_' | b'-' | b'.' | b'\'' | b'+');
+        b += 1;
+    }
+    t
+};
+
 fn is_word(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'\'' | b'+')
+    WORD[b as usize]
 }
 
 fn is_local(b: u8) -> bool {
@@ -73,20 +86,35 @@ pub(crate) fn find(
         return;
     }
     let mut p = from;
+    // A word that began before `from` is not anchored here.
+    while p > 0 && p < to && is_word(hay[p - 1]) {
+        p += 1;
+    }
     while p < to {
-        if !is_word(hay[p]) || (p > 0 && is_word(hay[p - 1])) {
-            p += 1;
+        if !is_word(hay[p]) {
+            // Skip to the next word byte.
+            p += hay[p..to].iter().position(|&b| is_word(b)).unwrap_or(to - p);
             continue;
         }
         let Some(end) = word_end(hay, p) else {
-            p += 1;
+            // Too long for any candidate: skip all of it.
+            p += hay[p..]
+                .iter()
+                .position(|&b| !is_word(b))
+                .unwrap_or(hay.len() - p);
             continue;
         };
         let word = &hay[p..end];
-        if ids && word.iter().any(u8::is_ascii_digit) && word.len() >= 4 {
+        let digit = word.iter().any(u8::is_ascii_digit);
+        // Most words (lowercase, no digit) cannot start any candidate.
+        if !digit && !word[0].is_ascii_uppercase() {
+            p = end;
+            continue;
+        }
+        if ids && digit && word.len() >= 4 {
             emit(p, Span::new(p, end), ColumnKind::Id);
         }
-        if phones && phone_word(word) && !after_phone_word(hay, p) {
+        if phones && digit && phone_word(word) && !after_phone_word(hay, p) {
             let mut e = end;
             for _ in 0..PHONE_WORDS {
                 let digits =
@@ -101,7 +129,7 @@ pub(crate) fn find(
                 }
             }
         }
-        if names && name_word(word) {
+        if names && word[0].is_ascii_uppercase() && name_word(word) {
             let mut e = end;
             for _ in 0..2 {
                 match next_word(hay, e, |g| g == b' ', 1) {
