@@ -42,6 +42,7 @@ pub const CONFIG_FILE: &str = "leakguard.toml";
 /// upstream = "https://api.openai.com" # for requests no route takes
 /// restore = true
 /// audit_log = "leakguard-audit.jsonl"
+/// upstream_ca = "corp-ca.pem"   # also trusted for https upstreams
 ///
 /// [[proxy.route]]               # first match wins
 /// name = "anthropic"
@@ -134,6 +135,7 @@ struct ProxySection {
     restore: Option<bool>,
     fail_open: Option<bool>,
     audit_log: Option<PathBuf>,
+    upstream_ca: Option<PathBuf>,
     max_body_bytes: Option<usize>,
     timeout_secs: Option<u64>,
     max_concurrency: Option<usize>,
@@ -168,6 +170,9 @@ pub struct ProxySettings {
     pub fail_open: Option<bool>,
     /// JSONL audit log file, relative to the config file.
     pub audit_log: Option<PathBuf>,
+    /// PEM certificates trusted for https upstreams besides the webpki
+    /// roots, relative to the config file.
+    pub upstream_ca: Option<PathBuf>,
     /// Largest request body scanned.
     pub max_body_bytes: Option<usize>,
     /// Seconds to wait for a request body or an upstream answer.
@@ -300,6 +305,7 @@ impl Config {
             restore: p.restore,
             fail_open: p.fail_open,
             audit_log: p.audit_log.as_ref().map(|a| self.resolve(a)),
+            upstream_ca: p.upstream_ca.as_ref().map(|a| self.resolve(a)),
             max_body_bytes: p.max_body_bytes,
             timeout_secs: p.timeout_secs,
             max_concurrency: p.max_concurrency,

@@ -174,6 +174,11 @@ async fn answer(
 }
 
 async fn upstream() -> Upstream {
+    upstream_over(None).await
+}
+
+/// The stand-in upstream, over TLS when given an acceptor.
+async fn upstream_over(tls: Option<tokio_rustls::TlsAcceptor>) -> Upstream {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let seen = Arc::new(Mutex::new(Vec::new()));
@@ -182,17 +187,56 @@ async fn upstream() -> Upstream {
     tokio::spawn(async move {
         loop {
             let Ok((stream, _)) = listener.accept().await else { return };
-            let (s, g) = (s.clone(), g.clone());
+            let (s, g, tls) = (s.clone(), g.clone(), tls.clone());
             tokio::spawn(async move {
                 let svc =
                     service_fn(move |req| answer(req, s.clone(), g.clone()));
-                let _ = http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), svc)
-                    .await;
+                let conn = http1::Builder::new();
+                let _ = match tls {
+                    None => {
+                        conn.serve_connection(TokioIo::new(stream), svc).await
+                    }
+                    Some(tls) => {
+                        let Ok(stream) = tls.accept(stream).await else {
+                            return;
+                        };
+                        conn.serve_connection(TokioIo::new(stream), svc).await
+                    }
+                };
             });
         }
     });
     Upstream { addr, seen, gate }
+}
+
+/// A certificate authority of its own and a server certificate for
+/// `localhost` it signed: the acceptor and the authority's PEM.
+fn test_authority() -> (tokio_rustls::TlsAcceptor, String) {
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca = ca.self_signed(&ca_key).unwrap();
+    let key = KeyPair::generate().unwrap();
+    let leaf = CertificateParams::new(vec!["localhost".to_string()])
+        .unwrap()
+        .signed_by(&key, &ca, &ca_key)
+        .unwrap();
+    let provider =
+        Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+    let config =
+        tokio_rustls::rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(
+                vec![leaf.der().clone()],
+                tokio_rustls::rustls::pki_types::PrivateKeyDer::Pkcs8(
+                    key.serialize_der().into(),
+                ),
+            )
+            .unwrap();
+    (tokio_rustls::TlsAcceptor::from(Arc::new(config)), ca.pem())
 }
 
 /// An audit log the test can read.
@@ -722,4 +766,55 @@ async fn the_command_routes_by_config_and_stops_on_sigterm() {
     std::io::Read::read_to_string(&mut err, &mut rest).unwrap();
     assert!(exit.success(), "{exit:?} {rest}");
     assert!(rest.contains("proxy stopped"), "{rest}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_https_upstream_is_verified_and_gets_the_redacted_body() {
+    let (tls, ca_pem) = test_authority();
+    let up = upstream_over(Some(tls)).await;
+    let base = format!("https://localhost:{}", up.addr.port());
+    let key = gen::aws_key_id(&mut Rng::new(21)).secret;
+    let body = json!({"model": "gpt-4o", "messages": [
+        {"role": "user", "content": format!("aws_access_key_id={key} why?")}]})
+    .to_string()
+    .into_bytes();
+
+    // Trusting the upstream's authority: redacted, forwarded, answered.
+    let mut b = ProxyBuilder::new();
+    b.route(route("in-house", &base, &[]))
+        .upstream_ca(ca_pem.as_bytes())
+        .unwrap();
+    let px = start(&mut b).await;
+    let (status, _, answer) = read_all(
+        send(px.addr, "/v1/chat/completions", &[], body.clone()).await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&answer));
+    {
+        let seen = up.seen.lock().unwrap();
+        assert_eq!(seen.len(), 1);
+        assert!(!contains(&seen[0].body, &key));
+        let v: Value = serde_json::from_slice(&seen[0].body).unwrap();
+        assert!(v["messages"][0]["content"]
+            .as_str()
+            .unwrap()
+            .contains("why?"));
+    }
+    px.stop().await;
+
+    // Not trusting it: the handshake fails, 502 in the provider shape.
+    let mut b = ProxyBuilder::new();
+    b.route(route("in-house", &base, &[]));
+    let px = start(&mut b).await;
+    let (status, _, answer) =
+        read_all(send(px.addr, "/v1/chat/completions", &[], body).await).await;
+    assert_eq!(status, StatusCode::BAD_GATEWAY);
+    let v: Value = serde_json::from_slice(&answer).unwrap();
+    assert!(v["error"]["message"].is_string(), "{v}");
+    assert!(!contains(&answer, &key));
+    assert_eq!(up.seen.lock().unwrap().len(), 1, "nothing more arrived");
+    px.stop().await;
+
+    let mut b = ProxyBuilder::new();
+    assert!(b.upstream_ca(b"not a certificate").is_err());
 }

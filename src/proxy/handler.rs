@@ -62,6 +62,7 @@ impl Shared {
     pub(crate) fn new(
         settings: Settings,
         max_concurrency: usize,
+        upstream_roots: Vec<rustls::pki_types::CertificateDer<'static>>,
         audit: Audit,
         metrics: Metrics,
     ) -> Shared {
@@ -69,8 +70,19 @@ impl Shared {
         http.enforce_http(false);
         http.set_nodelay(true);
         http.set_connect_timeout(Some(Duration::from_secs(10)));
+        let mut roots = rustls::RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        };
+        // Checked by `ProxyBuilder::upstream_ca`.
+        roots.add_parsable_certificates(upstream_roots);
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("ring supports the default TLS versions")
+            .with_root_certificates(roots)
+            .with_no_client_auth();
         let https = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_webpki_roots()
+            .with_tls_config(tls)
             .https_or_http()
             .enable_http1()
             .wrap_connector(http);

@@ -156,6 +156,8 @@ struct Config {
     max_concurrency: usize,
     inline_scan: usize,
     audit: Option<Box<dyn Write + Send>>,
+    /// Trusted besides the webpki roots, for https upstreams.
+    upstream_roots: Vec<rustls::pki_types::CertificateDer<'static>>,
 }
 
 impl Default for Config {
@@ -169,6 +171,7 @@ impl Default for Config {
             max_concurrency: DEFAULT_MAX_CONCURRENCY,
             inline_scan: 64 << 10,
             audit: None,
+            upstream_roots: Vec::new(),
         }
     }
 }
@@ -242,6 +245,38 @@ impl ProxyBuilder {
         self
     }
 
+    /// Also trusts the certificates in `pem` (one or more PEM
+    /// `CERTIFICATE` blocks) for https upstreams, such as the authority of
+    /// an in-house model server. The built-in webpki roots stay trusted.
+    ///
+    /// # Errors
+    ///
+    /// When `pem` holds no certificate or a malformed one.
+    pub fn upstream_ca(
+        &mut self,
+        pem: &[u8],
+    ) -> Result<&mut Self, ProxyError> {
+        use rustls::pki_types::{pem::PemObject, CertificateDer};
+        let mut certs = Vec::new();
+        for c in CertificateDer::pem_slice_iter(pem) {
+            certs.push(c.map_err(|e| {
+                error(format!("upstream CA: malformed PEM: {e}"))
+            })?);
+        }
+        if certs.is_empty() {
+            return Err(error("upstream CA: no PEM CERTIFICATE in it".into()));
+        }
+        // Checked now, so a bad certificate fails here, not per request.
+        let mut store = rustls::RootCertStore::empty();
+        for c in &certs {
+            store.add(c.clone()).map_err(|e| {
+                error(format!("upstream CA: unusable certificate: {e}"))
+            })?;
+        }
+        self.config.upstream_roots.extend(certs);
+        Ok(self)
+    }
+
     /// Builds the proxy; the builder's audit log moves into it.
     ///
     /// # Errors
@@ -266,6 +301,7 @@ impl ProxyBuilder {
                     inline_scan: c.inline_scan,
                 },
                 c.max_concurrency,
+                c.upstream_roots,
                 audit::Audit::new(c.audit),
                 metrics::Metrics::new(routes),
             )),

@@ -186,6 +186,10 @@ pub struct ProxyArgs {
     /// Append one JSON line per request to FILE (no secrets, no headers).
     #[arg(long, value_name = "FILE")]
     pub audit_log: Option<PathBuf>,
+    /// Also trust the PEM certificates in FILE for https upstreams, e.g.
+    /// an in-house model server's authority [config: proxy.upstream_ca].
+    #[arg(long, value_name = "FILE")]
+    pub upstream_ca: Option<PathBuf>,
     /// Largest request body scanned, in bytes [default: 33554432].
     #[arg(long, value_name = "BYTES")]
     pub max_body_bytes: Option<usize>,

@@ -68,6 +68,15 @@ pub fn run(global: &GlobalArgs, args: &ProxyArgs) -> anyhow::Result<ExitCode> {
     let restore = args.restore || settings.restore.unwrap_or(false);
     b.restore(restore)
         .fail_open(args.fail_open || settings.fail_open.unwrap_or(false));
+    if let Some(path) =
+        args.upstream_ca.as_ref().or(settings.upstream_ca.as_ref())
+    {
+        let pem = std::fs::read(path).with_context(|| {
+            format!("cannot read upstream CA {}", path.display())
+        })?;
+        b.upstream_ca(&pem)
+            .with_context(|| format!("in {}", path.display()))?;
+    }
     if let Some(n) = args.max_body_bytes.or(settings.max_body_bytes) {
         b.max_body(n);
     }
