@@ -10,12 +10,17 @@ use crate::{
 /// Decides the [`Action`] for each finding from its rule.
 ///
 /// Precedence, first match wins: a per-rule override set here, the rule's
-/// own `action` field, the low-confidence action (for rules with
-/// `confidence = "low"`), then the action of the rule's category.
+/// own `action` field, the action of the rule's category if it was set
+/// with [`Policy::category`] (so `--block pii` blocks emails too), the
+/// low-confidence action (for rules with `confidence = "low"`), then the
+/// category's default action.
 #[derive(Clone, Debug)]
 pub struct Policy {
     /// One action per category, indexed as [`Category::ALL`].
     categories: [Action; Category::ALL.len()],
+    /// Which categories were set rather than defaulted: those apply to
+    /// their low-confidence rules too.
+    chosen: [bool; Category::ALL.len()],
     low_confidence: Action,
     rules: HashMap<String, Action>,
 }
@@ -26,13 +31,14 @@ impl Policy {
     /// alarm costs a prompt little; proprietary code is blocked, since
     /// redacting a copied function leaves the rest of it in the prompt.
     pub fn filter() -> Policy {
-        let mut p = Policy {
-            categories: [Action::Redact; Category::ALL.len()],
+        let mut categories = [Action::Redact; Category::ALL.len()];
+        categories[Category::Code as usize] = Action::Block;
+        Policy {
+            categories,
+            chosen: [false; Category::ALL.len()],
             low_confidence: Action::Redact,
             rules: HashMap::new(),
-        };
-        p.category(Category::Code, Action::Block);
-        p
+        }
     }
 
     /// Defaults for `scan` and `hook`: every finding fails the run, but
@@ -41,18 +47,21 @@ impl Policy {
     pub fn scan() -> Policy {
         Policy {
             categories: [Action::Block; Category::ALL.len()],
+            chosen: [false; Category::ALL.len()],
             low_confidence: Action::Report,
             rules: HashMap::new(),
         }
     }
 
-    /// Sets the action of a category.
+    /// Sets the action of a category, its low-confidence rules included.
     pub fn category(&mut self, c: Category, a: Action) -> &mut Policy {
         self.categories[c as usize] = a;
+        self.chosen[c as usize] = true;
         self
     }
 
-    /// Sets the action of low-confidence rules.
+    /// Sets the action of low-confidence rules whose category keeps its
+    /// default action.
     pub fn low_confidence(&mut self, a: Action) -> &mut Policy {
         self.low_confidence = a;
         self
@@ -82,23 +91,26 @@ impl Policy {
         if let Some(a) = rule.action() {
             return a;
         }
-        if rule.confidence() == Confidence::Low {
+        self.tiered(rule.category(), rule.confidence())
+    }
+
+    /// The category's action if it was chosen, else the low-confidence
+    /// tier's for low-confidence findings, else the category's default.
+    fn tiered(&self, c: Category, confidence: Confidence) -> Action {
+        if confidence == Confidence::Low && !self.chosen[c as usize] {
             return self.low_confidence;
         }
-        self.category_action(rule.category())
+        self.category_action(c)
     }
 
     /// The action for a finding of the code or records index: a per-rule
-    /// override under the category's name (`code`, `record`), the
-    /// low-confidence action, then the category's.
+    /// override under the category's name (`code`, `record`), then as for
+    /// a rule's finding.
     pub fn index_action(&self, c: Category, confidence: Confidence) -> Action {
         if let Some(a) = self.rules.get(c.as_str()) {
             return *a;
         }
-        if confidence == Confidence::Low {
-            return self.low_confidence;
-        }
-        self.category_action(c)
+        self.tiered(c, confidence)
     }
 
     /// The action of a category (for findings that come from an index
@@ -148,6 +160,27 @@ negatives = ["k"]
         let mut f = Policy::filter();
         f.all(Action::Block);
         assert_eq!(f.action_for(&low), Action::Block);
+    }
+
+    #[test]
+    fn a_chosen_category_covers_its_low_confidence_rules() {
+        let low = rule("confidence = \"low\"");
+        let mut p = Policy::filter();
+        assert_eq!(p.action_for(&low), Action::Redact);
+        p.category(Category::Secret, Action::Block);
+        assert_eq!(p.action_for(&low), Action::Redact, "another category");
+        p.category(Category::Pii, Action::Block);
+        assert_eq!(p.action_for(&low), Action::Block);
+        assert_eq!(
+            p.index_action(Category::Pii, Confidence::Low),
+            Action::Block
+        );
+        // The tier still decides for categories left at their default.
+        let mut s = Policy::scan();
+        s.low_confidence(Action::Block);
+        assert_eq!(s.action_for(&low), Action::Block);
+        s.category(Category::Pii, Action::Report);
+        assert_eq!(s.action_for(&low), Action::Report);
     }
 
     #[test]

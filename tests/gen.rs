@@ -262,8 +262,10 @@ pub fn amqp_uri(r: &mut Rng) -> Planted {
 }
 
 /// A password assignment in code: a low-confidence, entropy-gated rule.
+/// Long enough that a random draw stays over the 3.0-bit entropy gate
+/// (8 + 1 + 4 characters fell under it now and then: `uD102a1F!0501`).
 pub fn password_assignment(r: &mut Rng) -> Planted {
-    let pass = format!("{}!{}", r.string(ALNUM, 8), r.string(DIGITS, 4));
+    let pass = format!("{}!{}", r.string(ALNUM, 12), r.string(DIGITS, 4));
     p("password", format!("db_password = \"{pass}\""), pass)
 }
 

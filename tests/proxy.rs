@@ -455,6 +455,24 @@ async fn a_blocking_policy_answers_in_the_provider_shape_and_forwards_nothing()
         "a blocked request was forwarded"
     );
 
+    // Blocking pii covers its low-confidence rules: an email alone.
+    let (status, headers, _) = read_all(
+        send(
+            proxy.addr,
+            "/v1/messages",
+            &[],
+            msg("write to li.wei@zhongda-logistics.com.cn today"),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(headers["x-leakguard-blocked"]
+        .to_str()
+        .unwrap()
+        .contains("email"));
+    assert!(up.seen.lock().unwrap().is_empty());
+
     // The same prompt to the in-house route is redacted and forwarded.
     let (status, _, _) = read_all(
         send(proxy.addr, "/v1/chat/completions", &[], msg(&prompt)).await,
