@@ -10,18 +10,26 @@
 //!   client sees the placeholders the proxy put in); else `ok`.
 //! - RECORD_FILE: every request body is appended to it, one per line, so a
 //!   check can prove what reached the upstream.
+//! - header `x-fault` (for `bench/faults.py`): `slow` answers after 3 s,
+//!   `drop` closes the connection without an answer, `error` answers 500
+//!   in the provider's shape, `stall` sends one SSE event and then nothing.
 
 use std::{
     convert::Infallible,
     io::Write,
+    pin::Pin,
     sync::{Arc, Mutex},
+    task::{Context, Poll},
+    time::Duration,
 };
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use http_body_util::{combinators::BoxBody, BodyExt, Full};
 use hyper::{
-    body::Incoming, server::conn::http1, service::service_fn, Request,
-    Response,
+    body::{Body, Frame, Incoming},
+    server::conn::http1,
+    service::service_fn,
+    Request, Response, StatusCode,
 };
 use hyper_util::rt::TokioIo;
 use serde_json::{json, Value};
@@ -109,12 +117,37 @@ fn pieces(text: &str) -> Vec<String> {
     chars.chunks(7).map(|c| c.iter().collect()).collect()
 }
 
+/// One SSE event, then nothing ever again (`x-fault: stall`).
+struct Stall(Option<Bytes>);
+
+impl Body for Stall {
+    type Data = Bytes;
+    type Error = Infallible;
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        match self.0.take() {
+            Some(b) => Poll::Ready(Some(Ok(Frame::data(b)))),
+            None => Poll::Pending,
+        }
+    }
+}
+
+type Answer = Response<BoxBody<Bytes, Infallible>>;
+
 async fn answer(
     req: Request<Incoming>,
     record: Record,
-) -> Result<Response<Full<Bytes>>, Infallible> {
+) -> Result<Answer, std::io::Error> {
     let anthropic = req.uri().path().ends_with("/messages");
     let echo = req.headers().contains_key("x-echo");
+    let fault = req
+        .headers()
+        .get("x-fault")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
     let body = match req.into_body().collect().await {
         Ok(b) => b.to_bytes(),
         Err(_) => Bytes::new(),
@@ -123,6 +156,36 @@ async fn answer(
         let mut f = r.lock().unwrap();
         let _ = f.write_all(&body);
         let _ = f.write_all(b"\n");
+    }
+    match fault.as_str() {
+        "slow" => tokio::time::sleep(Duration::from_secs(3)).await,
+        "drop" => return Err(std::io::Error::other("dropped on purpose")),
+        "error" => {
+            let e = if anthropic {
+                json!({"type": "error", "error": {"type": "api_error",
+                       "message": "standin: internal error"}})
+            } else {
+                json!({"error": {"message": "standin: internal error",
+                       "type": "server_error", "code": null}})
+            };
+            let mut r =
+                Response::new(Full::new(Bytes::from(e.to_string())).boxed());
+            *r.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+            r.headers_mut()
+                .insert("content-type", "application/json".parse().unwrap());
+            return Ok(r);
+        }
+        "stall" => {
+            let first = openai_stream("stalling");
+            let first = first.split("\n\n").next().unwrap_or("").to_string();
+            let mut r = Response::new(
+                Stall(Some(Bytes::from(first + "\n\n"))).boxed(),
+            );
+            r.headers_mut()
+                .insert("content-type", "text/event-stream".parse().unwrap());
+            return Ok(r);
+        }
+        _ => {}
     }
     let stream = body.windows(13).any(|w| w == b"\"stream\":true")
         || body.windows(14).any(|w| w == b"\"stream\": true");
@@ -150,7 +213,7 @@ async fn answer(
             .to_string(),
         ),
     };
-    let mut r = Response::new(Full::new(Bytes::from(out)));
+    let mut r = Response::new(Full::new(Bytes::from(out)).boxed());
     r.headers_mut().insert("content-type", ct.parse().unwrap());
     Ok(r)
 }

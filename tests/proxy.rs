@@ -678,6 +678,30 @@ async fn limits_and_upstream_failures_answer_in_the_provider_shape() {
     assert_eq!(v["type"], "error");
     assert_eq!(v["error"]["type"], "api_error");
 
+    // A malformed chunked body: 400 in the provider's shape, nothing sent.
+    {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut c = TcpStream::connect(proxy.addr).await.unwrap();
+        c.write_all(
+            b"POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\n\
+              transfer-encoding: chunked\r\n\r\nzz\r\n",
+        )
+        .await
+        .unwrap();
+        let mut answer = Vec::new();
+        let _ = tokio::time::timeout(
+            Duration::from_secs(5),
+            c.read_to_end(&mut answer),
+        )
+        .await;
+        let text = String::from_utf8_lossy(&answer);
+        assert!(text.starts_with("HTTP/1.1 400"), "{text}");
+        let json = &text[text.find("\r\n\r\n").unwrap() + 4..];
+        let v: Value = serde_json::from_str(json).unwrap();
+        assert_eq!(v["error"]["code"], "bad_request", "{text}");
+        assert!(up.seen.lock().unwrap().len() == 1, "only the fail-open one");
+    }
+
     // Health and metrics.
     let stream = TcpStream::connect(proxy.addr).await.unwrap();
     let (mut s, conn) =

@@ -347,8 +347,9 @@ async fn proxy(
         }
         Ok(Err(_)) => {
             return ctx.fail(
-                Kind::Timeout,
-                "leakguard: the request body could not be read",
+                Kind::BadRequest,
+                "leakguard: the request body could not be read \
+                 (malformed chunked encoding or the client hung up)",
                 "bad_request",
             )
         }

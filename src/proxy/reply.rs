@@ -30,6 +30,7 @@ pub(crate) fn provider(path: &str, headers: &HeaderMap) -> Provider {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Kind {
     Blocked,
+    BadRequest,
     TooLarge,
     Unscannable,
     Timeout,
@@ -43,6 +44,7 @@ impl Kind {
     fn status(self) -> StatusCode {
         match self {
             Kind::Blocked | Kind::Unscannable => StatusCode::FORBIDDEN,
+            Kind::BadRequest => StatusCode::BAD_REQUEST,
             Kind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Kind::Timeout => StatusCode::REQUEST_TIMEOUT,
             Kind::Busy => StatusCode::SERVICE_UNAVAILABLE,
@@ -63,6 +65,11 @@ impl Kind {
                 "invalid_request_error",
                 "leakguard_unscannable",
                 "permission_error",
+            ),
+            Kind::BadRequest => (
+                "invalid_request_error",
+                "bad_request",
+                "invalid_request_error",
             ),
             Kind::TooLarge => (
                 "invalid_request_error",
