@@ -157,6 +157,26 @@ fn same_secret_same_fingerprint_across_runs() {
 }
 
 #[test]
+fn scan_reads_json_files_decoded() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = gen::aws_key_id(&mut Rng::new(15)).secret;
+    // The key's first letter written as a JSON escape: invisible to a
+    // text scan, plain once the string is decoded.
+    let escaped = format!("\\u{:04x}{}", key.as_bytes()[0], &key[1..]);
+    let cell = format!(
+        "{{\"cells\": [{{\"source\": [\"import os\\n\", \"k = \\\"{escaped}\\\"\"]}}]}}\n"
+    );
+    write(dir.path(), "nb.ipynb", &cell);
+    write(dir.path(), "nb.txt", &cell);
+    let (code, out, err) =
+        stdout_of(leakguard(dir.path()).args(["scan", "."]));
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("nb.ipynb:1:") && out.contains("aws-access-key-id"));
+    assert!(!out.contains("nb.txt"), "text files are read as text: {out}");
+    assert!(!out.contains(&key[1..]) && !err.contains(&key[1..]));
+}
+
+#[test]
 fn scan_respects_gitignore_and_skips_binary_but_reads_dotenv() {
     let dir = tempfile::tempdir().unwrap();
     let key = gen::aws_key_id(&mut Rng::new(14)).secret;

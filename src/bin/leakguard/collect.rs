@@ -13,12 +13,20 @@ use std::{
 
 use globset::GlobSet;
 use ignore::{WalkBuilder, WalkState};
-use leakguard::{Action, Baseline, Finding, Scanner, Scratch, StreamScanner};
+use leakguard::{
+    payload::{Format, Inspector},
+    Action, Baseline, Finding, RedactStyle, Scanner, Scratch, StreamScanner,
+};
 
 use crate::git::{self, Changes};
 
 /// Files up to this size are read whole; larger ones are streamed.
 const READ_WHOLE: u64 = 64 << 20;
+/// JSON documents, read whole, are scanned string by string decoded (as
+/// the proxy reads bodies), so escapes such as `\"` or `\u0041` in a
+/// saved chat, a notebook or a config do not hide a value.
+const JSON_EXTENSIONS: [&str; 4] = ["json", "jsonl", "ndjson", "ipynb"];
+
 /// A NUL byte in the first this many bytes marks a file as binary.
 const BINARY_PROBE: usize = 8 << 10;
 
@@ -194,8 +202,20 @@ fn scan_file(
             counts.binary.fetch_add(1, Relaxed);
             return Ok(None);
         }
-        let mut found = Vec::new();
-        scanner.scan_with(scratch, buf, &mut found);
+        let json =
+            fs_path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                JSON_EXTENSIONS.iter().any(|j| e.eq_ignore_ascii_case(j))
+            });
+        let found = if json {
+            Inspector::new(scanner, RedactStyle::Placeholder)
+                .inspect(Format::Json, buf, scratch)
+                .findings()
+                .to_vec()
+        } else {
+            let mut found = Vec::new();
+            scanner.scan_with(scratch, buf, &mut found);
+            found
+        };
         for f in found {
             let span = f.secret_span();
             kept.offer(
