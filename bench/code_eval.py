@@ -228,6 +228,7 @@ def code_eval(args, work, registry):
                 name = f"{m}-{length}-{k}.txt"
                 (qdir / name).write_text(text)
                 meta[name] = (m, length)
+                origin[name] = snippet.last
             u = snippet(rng, other_files, length)
             if u is not None:
                 name = f"unrelated-{length}-{k}.txt"
@@ -235,6 +236,8 @@ def code_eval(args, work, registry):
                 meta[name] = ("unrelated", length)
                 origin[name] = snippet.last
     qbytes = sum((qdir / f).stat().st_size for f in meta)
+    (work / "snippets.json").write_text(json.dumps(
+        {n: [*meta[n], str(origin[n])] for n in meta}, indent=0))
     scan = [str(BIN), "--no-builtin", "scan", "--no-baseline", "-q", "-j",
             "1", "--format", "json", "--code-index", str(index)]
     if args.min_tokens:
@@ -250,7 +253,7 @@ def code_eval(args, work, registry):
     if args.show_false_alarms:
         for f in findings:
             name = Path(f["path"]).name
-            if name in origin:
+            if meta.get(name, ("",))[0] == "unrelated":
                 ids = [int(x.split()[0][1:]) for x in f["code"]["files"]]
                 print("false alarm:", origin[name], f["code"]["tokens"],
                       "tokens; indexed:", [str(idx_files[i]) for i in ids])
@@ -415,6 +418,9 @@ def main():
     ap.add_argument("--skip-records", action="store_true")
     ap.add_argument("--skip-code", action="store_true")
     ap.add_argument("--show-false-alarms", action="store_true")
+    ap.add_argument("--keep", metavar="DIR",
+                    help="work in DIR (must not exist) and keep the index "
+                    "and the snippets there")
     ap.add_argument("--records-columns",
                     default="customer_id,full_name,email,phone")
     args = ap.parse_args()
@@ -422,6 +428,9 @@ def main():
         sys.exit(f"{BIN} missing: run `cargo build --release` first")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
+        if args.keep:
+            work = Path(args.keep)
+            work.mkdir(parents=True)
         if not args.skip_code:
             code_eval(args, work, args.registry)
         if not args.skip_records:

@@ -33,7 +33,7 @@ const MAGIC: &[u8; 8] = b"LGCODEIX";
 const VERSION: u32 = 1;
 /// Bumped whenever tokens or their normalized values change, since hashes
 /// of two tokenizer versions never match.
-const TOKENIZER_VERSION: u32 = 1;
+const TOKENIZER_VERSION: u32 = 2;
 
 /// Default k-gram length in tokens; see ARCHITECTURE.md for the
 /// measurements behind it.

@@ -91,10 +91,23 @@ fn is_ident(b: u8) -> bool {
     is_ident_start(b) || b.is_ascii_digit()
 }
 
-fn is_number(b: u8) -> bool {
-    // Hex, exponents, suffixes (`0x1F`, `1e-3` loses its sign, `10u32`),
-    // digit separators and decimal points.
-    b.is_ascii_alphanumeric() || b == b'_' || b == b'.'
+/// The end of the number starting at `pos` (a digit), at most `stop`:
+/// hex, exponents, suffixes (`0x1F`, `1e-3` loses its sign, `10u32`),
+/// digit separators, and a `.` only when a digit follows it, so that
+/// `0..n` and `x.0.len()` keep their punctuation.
+fn number_end(hay: &[u8], pos: usize, stop: usize) -> usize {
+    let mut e = pos;
+    while e < stop {
+        let b = hay[e];
+        if b.is_ascii_alphanumeric() || b == b'_' {
+            e += 1;
+        } else if b == b'.' && e + 1 < stop && hay[e + 1].is_ascii_digit() {
+            e += 2;
+        } else {
+            break;
+        }
+    }
+    e
 }
 
 /// One tokenizer step at `pos` (`pos < hay.len()`).
@@ -113,19 +126,24 @@ pub(crate) fn step(hay: &[u8], pos: usize) -> Step {
             .unwrap_or(end - pos);
         return Step::Skip(pos + n);
     }
-    let word = |pred: fn(u8) -> bool, value: u64| {
-        let stop = end.min(pos + MAX_WORD);
-        let n = hay[pos..stop].iter().position(|&c| !pred(c));
-        let e = pos + n.unwrap_or(stop - pos);
-        Step::Token(Token { start: pos, end: e, value, name: 0 })
-    };
-    // A word continuing one that was cut at MAX_WORD stays what it was.
-    let continues_number = pos > 0 && hay[pos - 1].is_ascii_digit();
-    if b.is_ascii_digit() || (continues_number && is_number(b)) {
-        return word(is_number, NUMBER);
+    let stop = end.min(pos + MAX_WORD);
+    // A word longer than MAX_WORD is cut; the rest is read as a new word,
+    // the same way wherever the input is cut into rounds. (The rest is
+    // not glued to the number before it: after an identifier such as
+    // `v1`, `.len` would become a number and every renamed `v1.len()`
+    // would differ from `x.len()`.)
+    if b.is_ascii_digit() {
+        let e = number_end(hay, pos, stop);
+        return Step::Token(Token { start: pos, end: e, value: NUMBER, name: 0 });
     }
     if is_ident_start(b) {
-        let Step::Token(t) = word(is_ident, IDENT) else { unreachable!() };
+        let n = hay[pos..stop].iter().position(|&c| !is_ident(c));
+        let t = Token {
+            start: pos,
+            end: pos + n.unwrap_or(stop - pos),
+            value: IDENT,
+            name: 0,
+        };
         let text = &hay[t.start..t.end];
         return Step::Token(if text.len() <= 8 && KEYWORDS.contains(&text) {
             Token { value: word_value(text), ..t }
