@@ -20,7 +20,7 @@ without it, in the same run.
 Python 3.11 standard library only. Usage:
 
     cargo build --release
-    python3 bench/code_eval.py [--k 25 --w 12] [--snippets 200] [--seed 1]
+    python3 bench/code_eval.py [--k 30 --w 8] [--snippets 200] [--seed 1]
 """
 
 import argparse
@@ -115,34 +115,66 @@ def rename(text):
     return IDENT.sub(sub, text)
 
 
+# Comments, strings and char literals, which a formatter leaves as they are.
+PROTECTED = re.compile(
+    r"//[^\n]*|/\*.*?\*/"
+    r'|b?r(#*)".*?"\1'
+    r'|b?"(?:\\.|[^"\\])*"'
+    r"|b?'(?:\\(?:u\{[0-9a-fA-F]+\}|x[0-9a-fA-F]{2}|.)|[^'\\\n])'",
+    re.S,
+)
+# Operators a formatter never splits, then single punctuation.
+PUNCT = re.compile(
+    r"\s*(->|=>|::|==|!=|<=|>=|&&|\|\||<<=|>>=|<<|>>|\+=|-=|\*=|/=|"
+    r"\.\.=?|[=+\-*/<>(){},;:])\s*"
+)
+
+
 def reformat(text, rng):
-    """Other layout: indentation changed, every run of spaces becomes one
-    or two, spaces around punctuation added or removed, and lines joined in
-    pairs or split after `{` and `;`."""
+    """Another layout of the same program, as a formatter with other
+    settings might write it: indentation changed, every run of spaces
+    becomes one or two, spaces around punctuation added or removed, lines
+    joined in pairs or split after `{` and `;`. Comments, strings and char
+    literals are kept as they are, multi-character operators stay whole,
+    and a line ending in a `//` comment is never joined with the next
+    (that would comment the next line out)."""
+    saved = []
+
+    def protect(m):
+        saved.append(m.group(0))
+        return f"\x00{len(saved) - 1}\x01"
+
+    def restore(s):
+        return re.sub("\x00(\\d+)\x01", lambda m: saved[int(m.group(1))], s)
+
+    def line_comment(s):
+        return any(saved[int(i)].startswith("//")
+                   for i in re.findall("\x00(\\d+)\x01", s))
+
+    text = PROTECTED.sub(protect, text)
     out = []
     for line in text.splitlines():
         s = line.strip()
         s = re.sub(r"[ \t]+", lambda _: rng.choice((" ", "  ")), s)
-        s = re.sub(r"\s*([=+\-*/<>(){},;:])\s*", lambda m: rng.choice(
+        s = PUNCT.sub(lambda m: rng.choice(
             (m.group(1), f" {m.group(1)} ", f"{m.group(1)} ")), s)
         out.append("\t" * rng.randrange(0, 3) + s)
     joined = []
     i = 0
     while i < len(out):
-        if i + 1 < len(out) and rng.random() < 0.4 and "//" not in out[i]:
+        if i + 1 < len(out) and rng.random() < 0.4 and not line_comment(out[i]):
             joined.append(out[i] + " " + out[i + 1].strip())
             i += 2
         else:
             joined.append(out[i])
             i += 1
-    text = "\n".join(joined) + "\n"
-    # Split some lines after braces and semicolons (not inside comments).
-    return "\n".join(
+    # Split some lines after braces and semicolons (protected text holds
+    # neither).
+    return restore("\n".join(
         re.sub(r"([{;]) (?=\S)", lambda m: m.group(1) + "\n    "
                if rng.random() < 0.5 else m.group(0), l)
-        if "//" not in l else l
-        for l in text.split("\n")
-    )
+        for l in joined
+    ) + "\n")
 
 
 def code_eval(args, work, registry):
@@ -404,8 +436,8 @@ def records_eval(args, work):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--k", type=int, default=25)
-    ap.add_argument("--w", type=int, default=12)
+    ap.add_argument("--k", type=int, default=30)
+    ap.add_argument("--w", type=int, default=8)
     ap.add_argument("--max-files", type=int, default=20)
     ap.add_argument("--min-tokens", type=int, default=0,
                     help="[code] min_tokens (default: leakguard's)")
