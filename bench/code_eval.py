@@ -28,6 +28,7 @@ import json
 import os
 import random
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -55,6 +56,15 @@ def run(cmd, **kw):
     t = time.perf_counter()
     p = subprocess.run(cmd, capture_output=True, **kw)
     return time.perf_counter() - t, p
+
+
+def cpu(cmd):
+    """CPU seconds (user + system) a command takes: steadier than wall
+    time on a machine others share."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(cmd, capture_output=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def crates(registry):
@@ -323,11 +333,23 @@ def code_eval(args, work, registry):
     base = [str(BIN), "--no-builtin", "scan", "--no-baseline", "-q", "-j",
             "1", str(big)]
     with_idx = base + ["--code-index", str(index)]
+    empty = work / "empty.txt"
+    empty.write_text("")
+    load = [str(BIN), "--no-builtin", "scan", "--no-baseline", "-q", "-j",
+            "1", str(empty), "--code-index", str(index)]
     t0 = min(run(base)[0] for _ in range(3))
     t1 = min(run(with_idx)[0] for _ in range(3))
     print(f"query throughput on {size / 1e6:.1f} MB of unrelated code: "
           f"{size / 1e6 / t1:.1f} MB/s with the code index "
-          f"({size / 1e6 / t0:.1f} MB/s without; no rules loaded; best of 3)")
+          f"({size / 1e6 / t0:.1f} MB/s without; no rules loaded; best of 3, "
+          f"wall clock)")
+    c0 = min(cpu(base) for _ in range(3))
+    c1 = min(cpu(with_idx) for _ in range(3))
+    cl = min(cpu(load) for _ in range(3))
+    print(f"CPU time: {c1:.2f}s with the index ({size / 1e6 / c1:.1f} MB/s), "
+          f"{c0:.2f}s without ({size / 1e6 / c0:.1f} MB/s); loading the index "
+          f"alone {cl:.2f}s, so {size / 1e6 / max(c1 - cl, 1e-9):.1f} MB/s "
+          f"once loaded (best of 3)")
 
 
 def same_fs(a, b):
@@ -424,14 +446,18 @@ def records_eval(args, work):
     base = [str(BIN), "scan", "--no-baseline", "-q", "-j", "1", str(big)]
     with_idx = base + ["--records-index", str(out), "--records-key-file",
                        str(key)]
-    t0 = t1 = float("inf")
+    t0 = t1 = c0 = c1 = float("inf")
     for _ in range(5):  # alternate, best of 5 each
         t0 = min(t0, run(base)[0])
         t1 = min(t1, run(with_idx)[0])
+        c0 = min(c0, cpu(base))
+        c1 = min(c1, cpu(with_idx))
     mb = size / 1e6
     print(f"scan of {mb:.1f} MB of prompts (built-in rules): "
           f"{mb / t0:.1f} MB/s without, {mb / t1:.1f} MB/s with the records "
-          f"index; time ratio with/without = {t1 / t0:.3f} (best of 5)")
+          f"index; time ratio with/without = {t1 / t0:.3f} (best of 5, wall "
+          f"clock); CPU time {c0:.2f}s without, {c1:.2f}s with, ratio "
+          f"{c1 / c0:.3f}")
 
 
 def main():
