@@ -496,7 +496,10 @@ mod tests {
         let c = Config::load(&code).unwrap();
         assert_eq!(c.code_index(), Some(dir.path().join("c.lgx")));
         assert_eq!(c.code_thresholds().min_tokens, 60);
-        assert_eq!(c.code_thresholds().min_share, crate::fingerprint::DEFAULT_MIN_SHARE);
+        assert_eq!(
+            c.code_thresholds().min_share,
+            crate::fingerprint::DEFAULT_MIN_SHARE
+        );
         assert_eq!(c.records_index(), Some(PathBuf::from("/r.lgr")));
         let share = write(dir.path(), "s.toml", "[code]\nmin_share = 2.0\n");
         assert!(Config::load(&share).is_err());

@@ -249,8 +249,7 @@ impl CodeState {
                         i += 1;
                     }
                 }
-                for (&f, &p) in files.iter().zip(positions).take(MAX_ENTRIES)
-                {
+                for (&f, &p) in files.iter().zip(positions).take(MAX_ENTRIES) {
                     extend(r, f, p, first, k as u64, (kstart, end), limits);
                 }
             }

@@ -139,8 +139,20 @@ fn number_value(text: &[u8]) -> (u64, u64) {
     // `f32`/`f64`); hex digits cannot be told from an `f` suffix.
     let mut digits = digits;
     for suffix in [
-        &b"usize"[..], b"isize", b"u128", b"i128", b"u64", b"i64", b"u32",
-        b"i32", b"u16", b"i16", b"u8", b"i8", b"f32", b"f64",
+        &b"usize"[..],
+        b"isize",
+        b"u128",
+        b"i128",
+        b"u64",
+        b"i64",
+        b"u32",
+        b"i32",
+        b"u16",
+        b"i16",
+        b"u8",
+        b"i8",
+        b"f32",
+        b"f64",
     ] {
         if radix == 10 || suffix[0] != b'f' {
             if let Some(d) = digits.strip_suffix(suffix) {
@@ -198,7 +210,13 @@ pub(crate) fn step(hay: &[u8], pos: usize) -> Step {
     if b.is_ascii_digit() {
         let e = number_end(hay, pos, stop);
         let (value, shape) = number_value(&hay[pos..e]);
-        return Step::Token(Token { start: pos, end: e, value, name: 0, shape });
+        return Step::Token(Token {
+            start: pos,
+            end: e,
+            value,
+            name: 0,
+            shape,
+        });
     }
     if is_ident_start(b) {
         let n = hay[pos..stop].iter().position(|&c| !is_ident(c));
@@ -258,7 +276,13 @@ pub(crate) fn step(hay: &[u8], pos: usize) -> Step {
     // Punctuation: one token per byte, so spacing inside operators cannot
     // matter. A UTF-8 character is an identifier byte run (>= 0x80).
     let value = word_value(&[b]);
-    Step::Token(Token { start: pos, end: pos + 1, value, name: 0, shape: value })
+    Step::Token(Token {
+        start: pos,
+        end: pos + 1,
+        value,
+        name: 0,
+        shape: value,
+    })
 }
 
 /// The end of the string opened by the quote at `pos`, if it closes within

@@ -251,7 +251,8 @@ mod tests {
         let a = t(&[(I, 1), (3, 0), (I, 2), (4, 0), (I, 1), (5, 0), (I, 2)]);
         let renamed =
             t(&[(I, 9), (3, 0), (I, 8), (4, 0), (I, 9), (5, 0), (I, 8)]);
-        let other = t(&[(I, 1), (3, 0), (I, 2), (4, 0), (I, 2), (5, 0), (I, 2)]);
+        let other =
+            t(&[(I, 1), (3, 0), (I, 2), (4, 0), (I, 2), (5, 0), (I, 2)]);
         assert_eq!(kgrams(&a, 4), kgrams(&renamed, 4));
         assert_ne!(kgrams(&a, 4), kgrams(&other, 4));
         assert_eq!(kgrams(&a, 4).len(), 4);
