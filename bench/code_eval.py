@@ -24,6 +24,7 @@ Python 3.11 standard library only. Usage:
 """
 
 import argparse
+import hashlib
 import json
 import os
 import random
@@ -293,12 +294,17 @@ def code_eval(args, work, registry):
     flagged = {Path(f["path"]).name for f in findings
                if f["category"] == "code"}
     if args.show_false_alarms:
+        by_hash = {
+            hashlib.sha256(str(tree / f"{i:06d}.rs").encode()).hexdigest()[:16]:
+            p for i, p in enumerate(idx_files)}
         for f in findings:
             name = Path(f["path"]).name
             if meta.get(name, ("",))[0] == "unrelated":
-                ids = [int(x.split()[0][1:]) for x in f["code"]["files"]]
+                # Files are named by a SHA-256 prefix of the path indexed.
+                hexes = [x.split("sha256:")[1].rstrip(")")
+                         for x in f["code"]["files"]]
                 print("false alarm:", origin[name], f["code"]["tokens"],
-                      "tokens; indexed:", [str(idx_files[i]) for i in ids])
+                      "tokens; indexed:", [str(by_hash.get(h)) for h in hexes])
     table = {}
     for name, key in meta.items():
         hit, total = table.get(key, (0, 0))
