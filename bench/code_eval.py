@@ -20,14 +20,16 @@ without it, in the same run.
 Python 3.11 standard library only. Usage:
 
     cargo build --release
-    python3 bench/code_eval.py [--k 25 --w 12] [--snippets 200] [--seed 1]
+    python3 bench/code_eval.py [--k 30 --w 8] [--snippets 200] [--seed 1]
 """
 
 import argparse
+import hashlib
 import json
 import os
 import random
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -55,6 +57,15 @@ def run(cmd, **kw):
     t = time.perf_counter()
     p = subprocess.run(cmd, capture_output=True, **kw)
     return time.perf_counter() - t, p
+
+
+def cpu(cmd):
+    """CPU seconds (user + system) a command takes: steadier than wall
+    time on a machine others share."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(cmd, capture_output=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def crates(registry):
@@ -115,34 +126,66 @@ def rename(text):
     return IDENT.sub(sub, text)
 
 
+# Comments, strings and char literals, which a formatter leaves as they are.
+PROTECTED = re.compile(
+    r"//[^\n]*|/\*.*?\*/"
+    r'|b?r(#*)".*?"\1'
+    r'|b?"(?:\\.|[^"\\])*"'
+    r"|b?'(?:\\(?:u\{[0-9a-fA-F]+\}|x[0-9a-fA-F]{2}|.)|[^'\\\n])'",
+    re.S,
+)
+# Operators a formatter never splits, then single punctuation.
+PUNCT = re.compile(
+    r"\s*(->|=>|::|==|!=|<=|>=|&&|\|\||<<=|>>=|<<|>>|\+=|-=|\*=|/=|"
+    r"\.\.=?|[=+\-*/<>(){},;:])\s*"
+)
+
+
 def reformat(text, rng):
-    """Other layout: indentation changed, every run of spaces becomes one
-    or two, spaces around punctuation added or removed, and lines joined in
-    pairs or split after `{` and `;`."""
+    """Another layout of the same program, as a formatter with other
+    settings might write it: indentation changed, every run of spaces
+    becomes one or two, spaces around punctuation added or removed, lines
+    joined in pairs or split after `{` and `;`. Comments, strings and char
+    literals are kept as they are, multi-character operators stay whole,
+    and a line ending in a `//` comment is never joined with the next
+    (that would comment the next line out)."""
+    saved = []
+
+    def protect(m):
+        saved.append(m.group(0))
+        return f"\x00{len(saved) - 1}\x01"
+
+    def restore(s):
+        return re.sub("\x00(\\d+)\x01", lambda m: saved[int(m.group(1))], s)
+
+    def line_comment(s):
+        return any(saved[int(i)].startswith("//")
+                   for i in re.findall("\x00(\\d+)\x01", s))
+
+    text = PROTECTED.sub(protect, text)
     out = []
     for line in text.splitlines():
         s = line.strip()
         s = re.sub(r"[ \t]+", lambda _: rng.choice((" ", "  ")), s)
-        s = re.sub(r"\s*([=+\-*/<>(){},;:])\s*", lambda m: rng.choice(
+        s = PUNCT.sub(lambda m: rng.choice(
             (m.group(1), f" {m.group(1)} ", f"{m.group(1)} ")), s)
         out.append("\t" * rng.randrange(0, 3) + s)
     joined = []
     i = 0
     while i < len(out):
-        if i + 1 < len(out) and rng.random() < 0.4 and "//" not in out[i]:
+        if i + 1 < len(out) and rng.random() < 0.4 and not line_comment(out[i]):
             joined.append(out[i] + " " + out[i + 1].strip())
             i += 2
         else:
             joined.append(out[i])
             i += 1
-    text = "\n".join(joined) + "\n"
-    # Split some lines after braces and semicolons (not inside comments).
-    return "\n".join(
+    # Split some lines after braces and semicolons (protected text holds
+    # neither).
+    return restore("\n".join(
         re.sub(r"([{;]) (?=\S)", lambda m: m.group(1) + "\n    "
                if rng.random() < 0.5 else m.group(0), l)
-        if "//" not in l else l
-        for l in text.split("\n")
-    )
+        for l in joined
+    ) + "\n")
 
 
 def code_eval(args, work, registry):
@@ -228,6 +271,7 @@ def code_eval(args, work, registry):
                 name = f"{m}-{length}-{k}.txt"
                 (qdir / name).write_text(text)
                 meta[name] = (m, length)
+                origin[name] = snippet.last
             u = snippet(rng, other_files, length)
             if u is not None:
                 name = f"unrelated-{length}-{k}.txt"
@@ -235,6 +279,8 @@ def code_eval(args, work, registry):
                 meta[name] = ("unrelated", length)
                 origin[name] = snippet.last
     qbytes = sum((qdir / f).stat().st_size for f in meta)
+    (work / "snippets.json").write_text(json.dumps(
+        {n: [*meta[n], str(origin[n])] for n in meta}, indent=0))
     scan = [str(BIN), "--no-builtin", "scan", "--no-baseline", "-q", "-j",
             "1", "--format", "json", "--code-index", str(index)]
     if args.min_tokens:
@@ -248,12 +294,17 @@ def code_eval(args, work, registry):
     flagged = {Path(f["path"]).name for f in findings
                if f["category"] == "code"}
     if args.show_false_alarms:
+        by_hash = {
+            hashlib.sha256(str(tree / f"{i:06d}.rs").encode()).hexdigest()[:16]:
+            p for i, p in enumerate(idx_files)}
         for f in findings:
             name = Path(f["path"]).name
-            if name in origin:
-                ids = [int(x.split()[0][1:]) for x in f["code"]["files"]]
+            if meta.get(name, ("",))[0] == "unrelated":
+                # Files are named by a SHA-256 prefix of the path indexed.
+                hexes = [x.split("sha256:")[1].rstrip(")")
+                         for x in f["code"]["files"]]
                 print("false alarm:", origin[name], f["code"]["tokens"],
-                      "tokens; indexed:", [str(idx_files[i]) for i in ids])
+                      "tokens; indexed:", [str(by_hash.get(h)) for h in hexes])
     table = {}
     for name, key in meta.items():
         hit, total = table.get(key, (0, 0))
@@ -288,11 +339,23 @@ def code_eval(args, work, registry):
     base = [str(BIN), "--no-builtin", "scan", "--no-baseline", "-q", "-j",
             "1", str(big)]
     with_idx = base + ["--code-index", str(index)]
+    empty = work / "empty.txt"
+    empty.write_text("")
+    load = [str(BIN), "--no-builtin", "scan", "--no-baseline", "-q", "-j",
+            "1", str(empty), "--code-index", str(index)]
     t0 = min(run(base)[0] for _ in range(3))
     t1 = min(run(with_idx)[0] for _ in range(3))
     print(f"query throughput on {size / 1e6:.1f} MB of unrelated code: "
           f"{size / 1e6 / t1:.1f} MB/s with the code index "
-          f"({size / 1e6 / t0:.1f} MB/s without; no rules loaded; best of 3)")
+          f"({size / 1e6 / t0:.1f} MB/s without; no rules loaded; best of 3, "
+          f"wall clock)")
+    c0 = min(cpu(base) for _ in range(3))
+    c1 = min(cpu(with_idx) for _ in range(3))
+    cl = min(cpu(load) for _ in range(3))
+    print(f"CPU time: {c1:.2f}s with the index ({size / 1e6 / c1:.1f} MB/s), "
+          f"{c0:.2f}s without ({size / 1e6 / c0:.1f} MB/s); loading the index "
+          f"alone {cl:.2f}s, so {size / 1e6 / max(c1 - cl, 1e-9):.1f} MB/s "
+          f"once loaded (best of 3)")
 
 
 def same_fs(a, b):
@@ -389,20 +452,24 @@ def records_eval(args, work):
     base = [str(BIN), "scan", "--no-baseline", "-q", "-j", "1", str(big)]
     with_idx = base + ["--records-index", str(out), "--records-key-file",
                        str(key)]
-    t0 = t1 = float("inf")
+    t0 = t1 = c0 = c1 = float("inf")
     for _ in range(5):  # alternate, best of 5 each
         t0 = min(t0, run(base)[0])
         t1 = min(t1, run(with_idx)[0])
+        c0 = min(c0, cpu(base))
+        c1 = min(c1, cpu(with_idx))
     mb = size / 1e6
     print(f"scan of {mb:.1f} MB of prompts (built-in rules): "
           f"{mb / t0:.1f} MB/s without, {mb / t1:.1f} MB/s with the records "
-          f"index; time ratio with/without = {t1 / t0:.3f} (best of 5)")
+          f"index; time ratio with/without = {t1 / t0:.3f} (best of 5, wall "
+          f"clock); CPU time {c0:.2f}s without, {c1:.2f}s with, ratio "
+          f"{c1 / c0:.3f}")
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--k", type=int, default=25)
-    ap.add_argument("--w", type=int, default=12)
+    ap.add_argument("--k", type=int, default=30)
+    ap.add_argument("--w", type=int, default=8)
     ap.add_argument("--max-files", type=int, default=20)
     ap.add_argument("--min-tokens", type=int, default=0,
                     help="[code] min_tokens (default: leakguard's)")
@@ -415,6 +482,9 @@ def main():
     ap.add_argument("--skip-records", action="store_true")
     ap.add_argument("--skip-code", action="store_true")
     ap.add_argument("--show-false-alarms", action="store_true")
+    ap.add_argument("--keep", metavar="DIR",
+                    help="work in DIR (must not exist) and keep the index "
+                    "and the snippets there")
     ap.add_argument("--records-columns",
                     default="customer_id,full_name,email,phone")
     args = ap.parse_args()
@@ -422,6 +492,9 @@ def main():
         sys.exit(f"{BIN} missing: run `cargo build --release` first")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
+        if args.keep:
+            work = Path(args.keep)
+            work.mkdir(parents=True)
         if not args.skip_code:
             code_eval(args, work, args.registry)
         if not args.skip_records:

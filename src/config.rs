@@ -58,8 +58,9 @@ pub const CONFIG_FILE: &str = "leakguard.toml";
 ///
 /// [code]                        # proprietary-code index (`index code`)
 /// index = "code.lgx"
-/// min_tokens = 40               # matched tokens a region needs
-/// min_share = 0.5               # matched share of the region's tokens
+/// min_tokens = 45               # tokens a copy must cover at least
+/// sure_tokens = 70              # tokens reported whatever surrounds them
+/// min_share = 0.6               # else: share of the tokens around them
 ///
 /// [records]                     # customer-records index (`index records`)
 /// index = "customers.lgr"
@@ -107,6 +108,7 @@ struct ConfigFile {
 struct CodeSection {
     index: Option<PathBuf>,
     min_tokens: Option<usize>,
+    sure_tokens: Option<usize>,
     min_share: Option<f64>,
 }
 
@@ -370,6 +372,7 @@ impl Config {
         let d = CodeThresholds::default();
         CodeThresholds {
             min_tokens: self.file.code.min_tokens.unwrap_or(d.min_tokens),
+            sure_tokens: self.file.code.sure_tokens.unwrap_or(d.sure_tokens),
             min_share: self.file.code.min_share.unwrap_or(d.min_share),
         }
     }
@@ -499,7 +502,10 @@ mod tests {
         let c = Config::load(&code).unwrap();
         assert_eq!(c.code_index(), Some(dir.path().join("c.lgx")));
         assert_eq!(c.code_thresholds().min_tokens, 60);
-        assert_eq!(c.code_thresholds().min_share, 0.5);
+        assert_eq!(
+            c.code_thresholds().min_share,
+            crate::fingerprint::DEFAULT_MIN_SHARE
+        );
         assert_eq!(c.records_index(), Some(PathBuf::from("/r.lgr")));
         let share = write(dir.path(), "s.toml", "[code]\nmin_share = 2.0\n");
         assert!(Config::load(&share).is_err());

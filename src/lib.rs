@@ -104,7 +104,8 @@ pub use crate::{
     },
     fingerprint::{
         CodeIndex, CodeIndexBuilder, CodeThresholds, PathStorage, DEFAULT_K,
-        DEFAULT_MIN_TOKENS, DEFAULT_WINDOW,
+        DEFAULT_MIN_SHARE, DEFAULT_MIN_TOKENS, DEFAULT_SURE_TOKENS,
+        DEFAULT_WINDOW,
     },
     indexes::table::{IndexError, IndexErrorKind},
     keyed::FingerprintKey,

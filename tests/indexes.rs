@@ -82,7 +82,11 @@ fn scanner(code: CodeIndex, records: RecordsIndex) -> Scanner {
         .policy(Policy::filter())
         .fingerprint_key(key())
         .code_index(Arc::new(code))
-        .code_thresholds(CodeThresholds { min_tokens: 30, min_share: 0.5 })
+        .code_thresholds(CodeThresholds {
+            min_tokens: 30,
+            sure_tokens: 30,
+            min_share: 0.5,
+        })
         .records_index(Arc::new(records))
         .build(&RuleSet::builtin())
         .unwrap()
@@ -204,7 +208,11 @@ proptest! {
         let query = format!("{}\n{shared}\n{}", source(&mut r, 3), source(&mut r, 3));
         let s = ScannerBuilder::new()
             .code_index(index)
-            .code_thresholds(CodeThresholds { min_tokens: k, min_share: 0.0 })
+            .code_thresholds(CodeThresholds {
+                min_tokens: k,
+                sure_tokens: k,
+                min_share: 0.0,
+            })
             .build(&RuleSet::from_toml("none", "").unwrap())
             .unwrap();
         let found = s.scan(query.as_bytes());
@@ -345,9 +353,11 @@ fn cli_indexes_code_and_finds_copies_in_scan_and_filter() {
 
 #[test]
 fn cli_indexes_records_and_finds_one_customer_email() {
+    // The check of issue 7: a 5,000-row table, one customer's email in a
+    // prompt is a `record`, an unknown email is not.
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let (csv, rows) = customers(&mut Rng::new(4), 300);
+    let (csv, rows) = customers(&mut Rng::new(4), 5000);
     fs::write(d.join("customers.csv"), &csv).unwrap();
     let (code, _, err) = stdout_of(leakguard(d).args([
         "index",
@@ -361,14 +371,20 @@ fn cli_indexes_records_and_finds_one_customer_email() {
         "rec.key",
     ]));
     assert_eq!(code, 0, "{err}");
-    assert!(err.contains("300 rows"), "{err}");
+    assert!(err.contains("5000 rows"), "{err}");
+    // No cell, in its own form or normalized, is in the index.
     let index = fs::read(d.join("c.lgr")).unwrap();
+    let finder = |s: &str| memchr::memmem::find(&index, s.as_bytes());
     for row in &rows {
-        for cell in row {
-            assert!(!index.windows(cell.len()).any(|w| w == cell.as_bytes()));
+        let digits: String =
+            row[3].chars().filter(char::is_ascii_digit).collect();
+        let normalized =
+            [row[0].replace('-', ""), row[1].to_lowercase(), digits];
+        for cell in row.iter().chain(&normalized) {
+            assert_eq!(finder(cell), None, "{cell}");
         }
     }
-    let email = &rows[123][2];
+    let email = &rows[4321][2];
     fs::write(d.join("p.txt"), format!("reply to {email} today\n")).unwrap();
     fs::write(d.join("q.txt"), "reply to nobody@example.net today\n").unwrap();
     let scan = |file: &str| {
@@ -389,7 +405,7 @@ fn cli_indexes_records_and_finds_one_customer_email() {
     let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
     assert_eq!(v["category"], "record");
     assert_eq!(v["record"]["column"], "email");
-    assert_eq!(v["record"]["row"], 123);
+    assert_eq!(v["record"]["row"], 4321);
     assert!(!out.contains(email.as_str()));
     assert_eq!(scan("q.txt").0, 0);
 

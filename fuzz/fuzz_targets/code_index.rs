@@ -50,7 +50,11 @@ fuzz_target!(|input: Input| {
 
     let scanner = ScannerBuilder::new()
         .code_index(Arc::new(index))
-        .code_thresholds(CodeThresholds { min_tokens: 1, min_share: 0.0 })
+        .code_thresholds(CodeThresholds {
+            min_tokens: 1,
+            sure_tokens: 1,
+            min_share: 0.0,
+        })
         .build(&RuleSet::from_toml("none", "").unwrap())
         .unwrap();
     let mut hay = input.query.clone();

@@ -1,9 +1,20 @@
 //! Finding indexed code in scanned bytes, incrementally.
 //!
 //! Every k-gram of the input is hashed and looked up (the index side was
-//! winnowed, so a shared run of `w + k - 1` tokens always hits). Hits whose
-//! tokens lie within `GAP` tokens of each other form one region; a region
-//! becomes a finding when it reaches the thresholds.
+//! winnowed, so a shared run of `w + k - 1` tokens always hits). A hit
+//! names files and the k-gram's token offset in each. Hits of one file
+//! whose offset in the input minus offset in the file (the diagonal) stays
+//! within [`DRIFT`] tokens form a *chain*: a copy matches its file in
+//! order and at steady distances, while idioms (derive blocks, `impl
+//! Display`, declaration lists) match many places of many files, each a
+//! short chain. A chain counts the input tokens its k-grams cover, each
+//! file position once, so a repeated pattern in the input cannot grow it.
+//! Hits within `k + w` tokens of each other form a region; when it ends,
+//! its chains that reach the thresholds become one finding: the longest
+//! must cover `min_tokens`, and either `sure_tokens` or `min_share` of
+//! the tokens around it (the region and up to `k + w` tokens on each
+//! side: a short copy must be most of what is there, a long one may sit
+//! in anything).
 //!
 //! The state moves strictly forward through the input and each tokenizer
 //! step looks at a bounded number of bytes, so feeding the input in rounds
@@ -16,7 +27,7 @@ use std::collections::VecDeque;
 
 use super::{
     token::{step, Step},
-    winnow::Roller,
+    winnow::{Roller, TABLE},
     CodeIndex, CodeThresholds,
 };
 use crate::finding::Span;
@@ -26,19 +37,43 @@ pub(crate) const MAX_REGION: usize = 64 << 10;
 /// Bytes without a token or a hit after which the k-gram window restarts
 /// and an open region closes.
 pub(crate) const MAX_GAP_BYTES: usize = 4 << 10;
+/// How far (in tokens) a chain's diagonal may move between two hits: a
+/// copy with a few tokens added or removed stays one chain.
+const DRIFT: i64 = 8;
+/// Open chains a region follows at most; past that the shortest is judged
+/// early (only input built to match thousands of places gets there).
+const MAX_CHAINS: usize = 4096;
+/// Entries of one look-up that are followed (a k-gram in more files than
+/// this is boilerplate unless the index was built with `--max-files 0`).
+const MAX_ENTRIES: usize = 256;
 
 /// A matched region that reached the thresholds.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct CodeHit {
     /// Absolute byte span, from the first to the last matched token.
     pub(crate) span: Span,
-    /// Tokens covered by indexed k-grams.
+    /// Tokens covered by the longest chain.
     pub(crate) tokens: u32,
-    /// Covered tokens per thousand tokens of the region.
+    /// Those tokens per thousand tokens of the region.
     pub(crate) share_permille: u16,
-    /// Indexed files and how many distinct matching k-grams each had,
-    /// the file covering most tokens first.
+    /// Indexed files and how many matching k-grams their longest chain
+    /// had, the file covering most tokens first.
     pub(crate) files: Vec<(u32, u32)>,
+}
+
+/// Hits of one file at a steady diagonal.
+#[derive(Clone, Debug)]
+struct Chain {
+    file: u32,
+    /// Input token offset minus file token offset, of the last hit.
+    diag: i64,
+    last_pos: u32,
+    /// Input token index one past the covered tokens.
+    covered_end: u64,
+    covered: u64,
+    kgrams: u32,
+    start: usize,
+    end: usize,
 }
 
 #[derive(Clone, Debug)]
@@ -47,13 +82,17 @@ struct Region {
     end: usize,
     /// Token index of the first token.
     first: u64,
+    /// Tokens before `first` counted as its surroundings.
+    before: u64,
+    /// `k + w`: the most tokens between two hits of one region, and the
+    /// surroundings counted on each side.
+    gap: u64,
     /// Token index one past the last covered token.
     covered_end: u64,
-    /// Per indexed file: (id, distinct matching k-grams, tokens they
-    /// cover, token index one past the last of them).
-    files: Vec<(u32, u32, u64, u64)>,
-    /// Hashes already counted in this region.
-    seen: Vec<u64>,
+    /// Chains that may still grow.
+    open: Vec<Chain>,
+    /// Chains that ended and reached the thresholds.
+    done: Vec<Chain>,
 }
 
 /// The per-input state of the code detector (kept in a scanner's scratch).
@@ -65,6 +104,9 @@ pub(crate) struct CodeState {
     /// Spans of the last k tokens (absolute).
     recent: VecDeque<(usize, usize)>,
     ntok: u64,
+    /// Token index where the current run of tokens began (after the
+    /// last break).
+    run_start: u64,
     region: Option<Region>,
 }
 
@@ -75,6 +117,7 @@ impl CodeState {
             roller: Roller::new(k),
             recent: VecDeque::with_capacity(k),
             ntok: 0,
+            run_start: 0,
             region: None,
         }
     }
@@ -84,6 +127,7 @@ impl CodeState {
         self.roller.clear();
         self.recent.clear();
         self.ntok = 0;
+        self.run_start = 0;
         self.region = None;
     }
 
@@ -124,7 +168,7 @@ impl CodeState {
                         limits,
                         base + t.start,
                         base + t.end,
-                        (t.value, t.name),
+                        (t.value, t.name, t.shape),
                         out,
                     );
                 }
@@ -138,6 +182,7 @@ impl CodeState {
             {
                 self.roller.clear();
                 self.recent.clear();
+                self.run_start = self.ntok;
             }
             if self
                 .region
@@ -158,7 +203,7 @@ impl CodeState {
         limits: &CodeThresholds,
         start: usize,
         end: usize,
-        (value, name): (u64, u64),
+        (value, name, shape): (u64, u64, u64),
         out: &mut Vec<CodeHit>,
     ) {
         let k = index.k();
@@ -169,8 +214,9 @@ impl CodeState {
             self.recent.pop_front();
         }
         let gap = (k + index.window()) as u64;
-        if let Some(h) = self.roller.push(value, name) {
-            let files = index.lookup(h);
+        let h = self.roller.push(value, name, shape).filter(|&h| h != TABLE);
+        if let Some(h) = h {
+            let (files, positions) = index.lookup(h);
             if !files.is_empty() {
                 let first = idx + 1 - k as u64;
                 let kstart = self.recent.front().expect("k tokens").0;
@@ -179,35 +225,32 @@ impl CodeState {
                 }) {
                     self.close(limits, out);
                 }
+                let before = (first - first.min(self.run_start)).min(gap);
                 let r = self.region.get_or_insert(Region {
                     start: kstart,
                     end,
                     first,
+                    before,
+                    gap,
                     covered_end: first,
-                    files: Vec::new(),
-                    seen: Vec::new(),
+                    open: Vec::new(),
+                    done: Vec::new(),
                 });
                 r.covered_end = idx + 1;
                 r.end = end;
-                // Coverage counts per file and per distinct k-gram: a copy
-                // matches one file all along, while a false alarm collects
-                // common idioms from many files, or repeats one k-gram of
-                // periodic code (constant tables).
-                if !r.seen.contains(&h) {
-                    r.seen.push(h);
-                    for &f in files {
-                        let i = match r.files.iter().position(|e| e.0 == f) {
-                            Some(i) => i,
-                            None => {
-                                r.files.push((f, 0, 0, first));
-                                r.files.len() - 1
-                            }
-                        };
-                        let e = &mut r.files[i];
-                        e.1 += 1;
-                        e.2 += idx + 1 - first.max(e.3);
-                        e.3 = idx + 1;
+                // Chains that can no longer grow are judged now, which
+                // keeps the open list short.
+                let mut i = 0;
+                while i < r.open.len() {
+                    if first > r.open[i].covered_end + gap {
+                        let c = r.open.swap_remove(i);
+                        judge(c, limits, &mut r.done);
+                    } else {
+                        i += 1;
                     }
+                }
+                for (&f, &p) in files.iter().zip(positions).take(MAX_ENTRIES) {
+                    extend(r, f, p, first, k as u64, (kstart, end), limits);
                 }
             }
         }
@@ -219,20 +262,91 @@ impl CodeState {
 
     fn close(&mut self, limits: &CodeThresholds, out: &mut Vec<CodeHit>) {
         let Some(mut r) = self.region.take() else { return };
-        // The file with the most covered tokens decides.
-        r.files.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
-        let covered = r.files.first().map_or(0, |f| f.2);
-        let span_tokens = (r.covered_end - r.first).max(1);
-        let share = covered as f64 / span_tokens as f64;
-        if (covered as usize) < limits.min_tokens || share < limits.min_share {
+        for c in r.open.drain(..) {
+            judge(c, limits, &mut r.done);
+        }
+        if r.done.is_empty() {
             return;
         }
-        out.push(CodeHit {
-            span: Span::new(r.start, r.end),
-            tokens: u32::try_from(covered).unwrap_or(u32::MAX),
-            share_permille: (share * 1000.0).round() as u16,
-            files: r.files.iter().map(|f| (f.0, f.1)).collect(),
+        // The longest chain decides; the finding spans every chain that
+        // reached the thresholds and names their files, longest first.
+        r.done.sort_by(|a, b| {
+            b.covered.cmp(&a.covered).then(a.file.cmp(&b.file))
         });
+        let best = r.done[0].covered;
+        let after = self.ntok.saturating_sub(r.covered_end).min(r.gap);
+        let around = (r.before + (r.covered_end - r.first) + after).max(1);
+        let share = (best as f64 / around as f64).min(1.0);
+        if (best as usize) < limits.sure_tokens && share < limits.min_share {
+            return;
+        }
+        let start = r.done.iter().map(|c| c.start).min().expect("one");
+        let end = r.done.iter().map(|c| c.end).max().expect("one");
+        let mut files: Vec<(u32, u32)> = Vec::new();
+        for c in &r.done {
+            if !files.iter().any(|f| f.0 == c.file) {
+                files.push((c.file, c.kgrams));
+            }
+        }
+        out.push(CodeHit {
+            span: Span::new(start, end),
+            tokens: u32::try_from(best).unwrap_or(u32::MAX),
+            share_permille: (share * 1000.0).round() as u16,
+            files,
+        });
+    }
+}
+
+/// Adds a hit of file `file` at file token offset `pos` to the chain it
+/// continues, or starts one.
+fn extend(
+    r: &mut Region,
+    file: u32,
+    pos: u32,
+    first: u64,
+    k: u64,
+    (start, end): (usize, usize),
+    limits: &CodeThresholds,
+) {
+    let diag = first as i64 - i64::from(pos);
+    let next = r.open.iter_mut().find(|c| {
+        c.file == file && pos > c.last_pos && (diag - c.diag).abs() <= DRIFT
+    });
+    if let Some(c) = next {
+        c.covered += (first + k).saturating_sub(first.max(c.covered_end));
+        c.covered_end = first + k;
+        c.diag = diag;
+        c.last_pos = pos;
+        c.kgrams += 1;
+        c.end = end;
+        return;
+    }
+    if r.open.len() >= MAX_CHAINS {
+        let (i, _) = r
+            .open
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, c)| c.covered)
+            .expect("full");
+        let c = r.open.swap_remove(i);
+        judge(c, limits, &mut r.done);
+    }
+    r.open.push(Chain {
+        file,
+        diag,
+        last_pos: pos,
+        covered_end: first + k,
+        covered: k,
+        kgrams: 1,
+        start,
+        end,
+    });
+}
+
+/// Keeps a finished chain that reached the thresholds.
+fn judge(c: Chain, limits: &CodeThresholds, done: &mut Vec<Chain>) {
+    if c.covered as usize >= limits.min_tokens {
+        done.push(c);
     }
 }
 
@@ -255,7 +369,8 @@ mod tests {
     }
 
     fn find(index: &CodeIndex, hay: &[u8]) -> Vec<CodeHit> {
-        let limits = CodeThresholds { min_tokens: 20, min_share: 0.5 };
+        let limits =
+            CodeThresholds { min_tokens: 20, sure_tokens: 40, min_share: 0.5 };
         let mut out = Vec::new();
         let mut st = CodeState::new(index.k());
         st.run(index, &limits, hay, 0, 0, hay.len(), true, &mut out);

@@ -1,13 +1,14 @@
 //! The proprietary-code index: token k-gram hashes, winnowed, with the ids
 //! of the files they come from, and never a byte of source text.
 //!
-//! # File format (version 1, little-endian)
+//! # File format (version 2, little-endian)
 //!
 //! ```text
-//! "LGCODEIX" u32 version=1
+//! "LGCODEIX" u32 version=2
 //! u32 tokenizer version, u32 k, u32 w, u32 files, u64 entries
 //! entries × u64 hash          sorted ascending
 //! entries × u32 file id       parallel to the hashes
+//! entries × u32 position      token offset of the k-gram in its file
 //! files × (u32 tokens, u8 path kind (0 none, 1 sha-256 prefix, 2 plain),
 //!          u16 length, bytes)
 //! 32 bytes SHA-256 of everything before
@@ -30,16 +31,16 @@ use crate::indexes::table::{
 };
 
 const MAGIC: &[u8; 8] = b"LGCODEIX";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 /// Bumped whenever tokens or their normalized values change, since hashes
 /// of two tokenizer versions never match.
-const TOKENIZER_VERSION: u32 = 1;
+const TOKENIZER_VERSION: u32 = 3;
 
 /// Default k-gram length in tokens; see ARCHITECTURE.md for the
 /// measurements behind it.
-pub const DEFAULT_K: usize = 25;
+pub const DEFAULT_K: usize = 30;
 /// Default winnowing window in k-grams.
-pub const DEFAULT_WINDOW: usize = 12;
+pub const DEFAULT_WINDOW: usize = 8;
 
 /// How an index names the files it was built from.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -89,6 +90,9 @@ pub struct CodeIndex {
     w: u32,
     table: SortedHashes,
     file_of: Vec<u32>,
+    /// Token offset of each entry's k-gram in its file: a copy's matches
+    /// keep their distances, scattered idioms do not.
+    pos_of: Vec<u32>,
     files: Vec<FileMeta>,
 }
 
@@ -139,9 +143,11 @@ impl CodeIndex {
         self.files[id as usize].label.clone()
     }
 
-    /// The files holding k-gram hash `h`.
-    pub(crate) fn lookup(&self, h: u64) -> &[u32] {
-        &self.file_of[self.table.find(h)]
+    /// The files holding k-gram hash `h`, and the k-gram's token offset
+    /// in each.
+    pub(crate) fn lookup(&self, h: u64) -> (&[u32], &[u32]) {
+        let r = self.table.find(h);
+        (&self.file_of[r.clone()], &self.pos_of[r])
     }
 
     /// The index in its file format.
@@ -157,6 +163,9 @@ impl CodeIndex {
         }
         for &f in &self.file_of {
             w.u32(f);
+        }
+        for &p in &self.pos_of {
+            w.u32(p);
         }
         for f in &self.files {
             w.u32(f.tokens);
@@ -202,6 +211,11 @@ impl CodeIndex {
         if file_of.iter().any(|&f| f >= nfiles) {
             return Err(r.corrupt("file id out of range"));
         }
+        let pos_of: Vec<u32> = r
+            .array(n, 4)?
+            .chunks_exact(4)
+            .map(|c| u32::from_le_bytes(c.try_into().expect("4")))
+            .collect();
         let mut files = Vec::new();
         for id in 0..nfiles as usize {
             let tokens = r.u32()?;
@@ -213,11 +227,19 @@ impl CodeIndex {
             files.push(FileMeta::new(id, tokens, kind, name));
         }
         r.end()?;
+        if file_of
+            .iter()
+            .zip(&pos_of)
+            .any(|(&f, &p)| p >= files[f as usize].tokens)
+        {
+            return Err(r.corrupt("k-gram position past its file's end"));
+        }
         Ok(CodeIndex {
             k,
             w,
             table: SortedHashes::new(hashes),
             file_of,
+            pos_of,
             files,
         })
     }
@@ -259,7 +281,8 @@ pub struct CodeIndexBuilder {
     max_files: usize,
     paths: PathStorage,
     files: Vec<FileMeta>,
-    entries: Vec<(u64, u32)>,
+    /// (hash, file, token offset of the k-gram).
+    entries: Vec<(u64, u32, u32)>,
     common: HashSet<u64>,
 }
 
@@ -341,7 +364,7 @@ impl CodeIndexBuilder {
     /// tokens leave no fingerprint.
     pub fn add_file(&mut self, path: &str, source: &[u8]) -> usize {
         let mut values = Vec::new();
-        token::tokens(source, |t| values.push((t.value, t.name)));
+        token::tokens(source, |t| values.push((t.value, t.name, t.shape)));
         let id = self.files.len() as u32;
         let (kind, name) = match self.paths {
             PathStorage::None => (0, Vec::new()),
@@ -355,13 +378,19 @@ impl CodeIndexBuilder {
         let hashes = winnow::kgrams(&values, self.k);
         let start = self.entries.len();
         self.entries.extend(
-            winnow::winnow(&hashes, self.w).iter().map(|&(_, h)| (h, id)),
+            winnow::winnow(&hashes, self.w)
+                .iter()
+                .filter(|&&(_, h)| h != winnow::TABLE)
+                .map(|&(p, h)| {
+                    let p = u32::try_from(p).unwrap_or(u32::MAX);
+                    (h, id, p.min(tokens.saturating_sub(1)))
+                }),
         );
-        // One entry per distinct hash per file.
+        // One entry per distinct hash per file, at its first position.
         self.entries[start..].sort_unstable();
         let mut kept = start;
         for i in start..self.entries.len() {
-            if i == start || self.entries[i] != self.entries[kept - 1] {
+            if i == start || self.entries[i].0 != self.entries[kept - 1].0 {
                 self.entries[kept] = self.entries[i];
                 kept += 1;
             }
@@ -381,6 +410,7 @@ impl CodeIndexBuilder {
         entries.sort_unstable();
         let mut hashes = Vec::with_capacity(entries.len());
         let mut file_of = Vec::with_capacity(entries.len());
+        let mut pos_of = Vec::with_capacity(entries.len());
         let mut i = 0;
         while i < entries.len() {
             let h = entries[i].0;
@@ -391,6 +421,7 @@ impl CodeIndexBuilder {
                 for e in &entries[i..i + run] {
                     hashes.push(e.0);
                     file_of.push(e.1);
+                    pos_of.push(e.2);
                 }
             }
             i += run;
@@ -400,28 +431,45 @@ impl CodeIndexBuilder {
             w: self.w as u32,
             table: SortedHashes::new(hashes),
             file_of,
+            pos_of,
             files: self.files.clone(),
         }
     }
 }
 
 /// Thresholds a matched region must reach to become a `code` finding.
+///
+/// The longest chain of a region (hits of one indexed file at steady
+/// distances) covers some tokens; it is reported when those reach
+/// `min_tokens` and either `sure_tokens` or `min_share` of the tokens
+/// around it (the region and up to `k + w` tokens on each side).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct CodeThresholds {
-    /// Tokens of the region covered by indexed k-grams.
+    /// Tokens a copy must cover at least.
     pub min_tokens: usize,
-    /// Covered tokens as a share of all tokens of the region (0 to 1).
+    /// Tokens a copy needs to be reported whatever surrounds it.
+    pub sure_tokens: usize,
+    /// Covered tokens as a share of the tokens around them (0 to 1),
+    /// enough for a copy shorter than `sure_tokens`.
     pub min_share: f64,
 }
 
 impl Default for CodeThresholds {
     fn default() -> CodeThresholds {
-        CodeThresholds { min_tokens: DEFAULT_MIN_TOKENS, min_share: 0.5 }
+        CodeThresholds {
+            min_tokens: DEFAULT_MIN_TOKENS,
+            sure_tokens: DEFAULT_SURE_TOKENS,
+            min_share: DEFAULT_MIN_SHARE,
+        }
     }
 }
 
 /// Default [`CodeThresholds::min_tokens`].
-pub const DEFAULT_MIN_TOKENS: usize = 40;
+pub const DEFAULT_MIN_TOKENS: usize = 45;
+/// Default [`CodeThresholds::sure_tokens`].
+pub const DEFAULT_SURE_TOKENS: usize = 70;
+/// Default [`CodeThresholds::min_share`].
+pub const DEFAULT_MIN_SHARE: f64 = 0.6;
 
 #[cfg(test)]
 mod tests {

@@ -3,7 +3,8 @@
 //! It knows no grammar, only what most languages share: identifiers,
 //! numbers, quoted strings, `//`, `/* */` and `# ` comments, and punctuation.
 //! Identifiers become one token kind (so renaming does not hide a copy), as
-//! do numbers and strings (so changed literals do not either); a few
+//! do strings (so changed messages do not either); numbers keep their
+//! value but not their notation (`0x10` is `16u32`); a few
 //! keywords reserved in nearly every language keep their own token, because
 //! nobody can rename them and they give the structure its shape. Whitespace
 //! and comments are dropped (so reformatting does not hide a copy), and so is
@@ -36,6 +37,9 @@ pub(crate) struct Token {
     /// For identifiers, a hash of the name (0 for other tokens): k-grams
     /// encode which identifiers repeat, not what they are called.
     pub(crate) name: u64,
+    /// The value with small numbers (below 256) made one class: what a
+    /// row of a table keeps from row to row (see `winnow::Roller`).
+    pub(crate) shape: u64,
 }
 
 /// What one tokenizer step found at `pos`.
@@ -91,10 +95,94 @@ fn is_ident(b: u8) -> bool {
     is_ident_start(b) || b.is_ascii_digit()
 }
 
-fn is_number(b: u8) -> bool {
-    // Hex, exponents, suffixes (`0x1F`, `1e-3` loses its sign, `10u32`),
-    // digit separators and decimal points.
-    b.is_ascii_alphanumeric() || b == b'_' || b == b'.'
+/// The end of the number starting at `pos` (a digit), at most `stop`:
+/// hex, exponents, suffixes (`0x1F`, `1e-3` loses its sign, `10u32`),
+/// digit separators, and a `.` only when a digit follows it, so that
+/// `0..n` and `x.0.len()` keep their punctuation.
+fn number_end(hay: &[u8], pos: usize, stop: usize) -> usize {
+    let mut e = pos;
+    while e < stop {
+        let b = hay[e];
+        if b.is_ascii_alphanumeric() || b == b'_' {
+            e += 1;
+        } else if b == b'.' && e + 1 < stop && hay[e + 1].is_ascii_digit() {
+            e += 2;
+        } else {
+            break;
+        }
+    }
+    e
+}
+
+/// A number's value, whatever its notation: `0x10`, `16`, `0o20`,
+/// `1_6` and `16u32` are one token, `17` another. Renaming and
+/// reformatting leave numbers alone, and in code that is mostly names and
+/// numbers (constant tables, generated bindings) the numbers are what
+/// tells one file from another, once names are normalized away.
+fn number_value(text: &[u8]) -> (u64, u64) {
+    let mut buf = [0u8; MAX_WORD];
+    let mut n = 0;
+    for &c in text {
+        if c != b'_' {
+            buf[n] = c.to_ascii_lowercase();
+            n += 1;
+        }
+    }
+    let mut t = &buf[..n];
+    let (radix, digits) = match t {
+        [b'0', b'x', rest @ ..] => (16, rest),
+        [b'0', b'o', rest @ ..] => (8, rest),
+        [b'0', b'b', rest @ ..] => (2, rest),
+        _ => (10, t),
+    };
+    // Type suffixes (`u8` .. `u128`, `usize`, `i..`, and for decimals
+    // `f32`/`f64`); hex digits cannot be told from an `f` suffix.
+    let mut digits = digits;
+    for suffix in [
+        &b"usize"[..],
+        b"isize",
+        b"u128",
+        b"i128",
+        b"u64",
+        b"i64",
+        b"u32",
+        b"i32",
+        b"u16",
+        b"i16",
+        b"u8",
+        b"i8",
+        b"f32",
+        b"f64",
+    ] {
+        if radix == 10 || suffix[0] != b'f' {
+            if let Some(d) = digits.strip_suffix(suffix) {
+                if !d.is_empty() {
+                    digits = d;
+                    break;
+                }
+            }
+        }
+    }
+    let int = std::str::from_utf8(digits)
+        .ok()
+        .and_then(|d| u128::from_str_radix(d, radix).ok());
+    let mut dec = [0u8; 40];
+    let small = int.is_some_and(|v| v < 256);
+    if let Some(mut v) = int {
+        // Decimal digits of the value, least significant first.
+        let mut i = 0;
+        loop {
+            dec[i] = b'0' + (v % 10) as u8;
+            i += 1;
+            v /= 10;
+            if v == 0 {
+                break;
+            }
+        }
+        t = &dec[..i];
+    }
+    let value = mix(NUMBER ^ word_value(t));
+    (value, if small { NUMBER } else { value })
 }
 
 /// One tokenizer step at `pos` (`pos < hay.len()`).
@@ -113,22 +201,36 @@ pub(crate) fn step(hay: &[u8], pos: usize) -> Step {
             .unwrap_or(end - pos);
         return Step::Skip(pos + n);
     }
-    let word = |pred: fn(u8) -> bool, value: u64| {
-        let stop = end.min(pos + MAX_WORD);
-        let n = hay[pos..stop].iter().position(|&c| !pred(c));
-        let e = pos + n.unwrap_or(stop - pos);
-        Step::Token(Token { start: pos, end: e, value, name: 0 })
-    };
-    // A word continuing one that was cut at MAX_WORD stays what it was.
-    let continues_number = pos > 0 && hay[pos - 1].is_ascii_digit();
-    if b.is_ascii_digit() || (continues_number && is_number(b)) {
-        return word(is_number, NUMBER);
+    let stop = end.min(pos + MAX_WORD);
+    // A word longer than MAX_WORD is cut; the rest is read as a new word,
+    // the same way wherever the input is cut into rounds. (The rest is
+    // not glued to the number before it: after an identifier such as
+    // `v1`, `.len` would become a number and every renamed `v1.len()`
+    // would differ from `x.len()`.)
+    if b.is_ascii_digit() {
+        let e = number_end(hay, pos, stop);
+        let (value, shape) = number_value(&hay[pos..e]);
+        return Step::Token(Token {
+            start: pos,
+            end: e,
+            value,
+            name: 0,
+            shape,
+        });
     }
     if is_ident_start(b) {
-        let Step::Token(t) = word(is_ident, IDENT) else { unreachable!() };
+        let n = hay[pos..stop].iter().position(|&c| !is_ident(c));
+        let t = Token {
+            start: pos,
+            end: pos + n.unwrap_or(stop - pos),
+            value: IDENT,
+            name: 0,
+            shape: IDENT,
+        };
         let text = &hay[t.start..t.end];
         return Step::Token(if text.len() <= 8 && KEYWORDS.contains(&text) {
-            Token { value: word_value(text), ..t }
+            let v = word_value(text);
+            Token { value: v, shape: v, ..t }
         } else {
             Token { value: IDENT, name: word_value(text) | 1, ..t }
         });
@@ -155,6 +257,7 @@ pub(crate) fn step(hay: &[u8], pos: usize) -> Step {
                     end: e,
                     value: STRING,
                     name: 0,
+                    shape: STRING,
                 });
             }
         }
@@ -172,11 +275,13 @@ pub(crate) fn step(hay: &[u8], pos: usize) -> Step {
     }
     // Punctuation: one token per byte, so spacing inside operators cannot
     // matter. A UTF-8 character is an identifier byte run (>= 0x80).
+    let value = word_value(&[b]);
     Step::Token(Token {
         start: pos,
         end: pos + 1,
-        value: word_value(&[b]),
+        value,
         name: 0,
+        shape: value,
     })
 }
 
@@ -232,8 +337,11 @@ mod tests {
         let a = "fn total(items: &[u32]) -> u32 {\n    // sum them\n    \
                  items.iter().sum::<u32>() + 42 // done\n}\n";
         let b = "fn   x9 (q:&[ T ])->T{ /* other\ncomment */ q . iter ( ) \
-                 . sum :: < T > ( ) + 7 }";
+                 . sum :: < T > ( ) + 0x2a }";
         assert_eq!(values(a), values(b));
+        assert_ne!(values(a), values(&a.replace("42", "7")));
+        assert_eq!(values("1_000u32 0o17 0b1"), values("1000 15 1usize"));
+        assert_eq!(values("x1.len() 0..n"), values("x.len() 0 .. n"));
         let c = "fn total(items: &[u32]) -> u32 { items.iter().sum() - 42 }";
         assert_ne!(values(a), values(c));
     }
@@ -242,7 +350,7 @@ mod tests {
     fn strings_comments_and_trailing_commas() {
         assert_eq!(values("f(\"a, b\", 'c')"), values("f(\"xyz\", 'd',)"));
         assert_eq!(values("call(a, b,\n)"), values("call(a, b)"));
-        assert_eq!(values("x = 1 # note\ny"), values("x = 2\ny"));
+        assert_eq!(values("x = 1 # note\ny"), values("x = 1\ny"));
         // Rust attributes and C preprocessor lines are code.
         assert_eq!(values("#[derive(Debug)]").len(), 7);
         // An unterminated comment or string hides nothing.

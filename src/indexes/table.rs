@@ -60,6 +60,11 @@ pub(crate) struct SortedHashes {
     /// `buckets[b]..buckets[b + 1]` holds the hashes whose top `bits` are b.
     buckets: Vec<u32>,
     bits: u32,
+    /// One bit per value of a hash's top `bits + 4` bits, set when some
+    /// hash has them: about one byte per hash, small enough to stay in
+    /// cache, so most look-ups of absent hashes (nearly all of them when
+    /// scanning text that is not indexed) touch no other memory.
+    present: Vec<u64>,
 }
 
 impl SortedHashes {
@@ -76,11 +81,20 @@ impl SortedHashes {
         for i in 1..buckets.len() {
             buckets[i] += buckets[i - 1];
         }
-        SortedHashes { hashes, buckets, bits }
+        let mut present = vec![0u64; 1 << (bits + 4 - 6)];
+        for &h in &hashes {
+            let f = h >> (64 - bits - 4);
+            present[(f >> 6) as usize] |= 1 << (f & 63);
+        }
+        SortedHashes { hashes, buckets, bits, present }
     }
 
     /// The positions holding `h` (empty when absent).
     pub(crate) fn find(&self, h: u64) -> Range<usize> {
+        let f = h >> (64 - self.bits - 4);
+        if self.present[(f >> 6) as usize] & (1 << (f & 63)) == 0 {
+            return 0..0;
+        }
         let b = (h >> (64 - self.bits)) as usize;
         let (lo, hi) =
             (self.buckets[b] as usize, self.buckets[b + 1] as usize);

@@ -64,10 +64,19 @@ pub(crate) fn find(
     to: usize,
     mut f: impl FnMut(Candidate),
 ) {
+    let mut buf = [0u8; FAST_FORM];
     let mut emit = |anchor: usize, span: Span, kind: ColumnKind| {
-        let Ok(text) = std::str::from_utf8(&hay[span]) else { return };
-        let Some(v) = normalize(kind, text) else { return };
-        let hash = hasher.hash(kind, &v);
+        let hash = match fast_form(kind, &hay[span], &mut buf) {
+            Some(Some(v)) => hasher.hash(kind, v),
+            Some(None) => return,
+            None => {
+                let Ok(text) = std::str::from_utf8(&hay[span]) else {
+                    return;
+                };
+                let Some(v) = normalize(kind, text) else { return };
+                hasher.hash(kind, &v)
+            }
+        };
         if !index.lookup(hash).is_empty() {
             f(Candidate { anchor, span, kind, hash });
         }
@@ -143,6 +152,59 @@ pub(crate) fn find(
         }
         p = end;
     }
+}
+
+/// Longest candidate [`fast_form`] handles: three name words.
+const FAST_FORM: usize = 3 * (MAX_WORD + 1);
+
+/// The normal form of an ASCII name or ID candidate, written into `buf`
+/// without the `String`s [`normalize`] builds (names and IDs are most of
+/// the candidates in prose): `Some(Some(form))`, `Some(None)` when it is
+/// not a value of that kind, or `None` when this fast path does not apply
+/// and [`normalize`] must decide. A test checks both agree.
+fn fast_form<'b>(
+    kind: ColumnKind,
+    text: &[u8],
+    buf: &'b mut [u8; FAST_FORM],
+) -> Option<Option<&'b str>> {
+    if text.len() > FAST_FORM
+        || !text.iter().all(|b| b.is_ascii_graphic() || *b == b' ')
+        || text.first() == Some(&b' ')
+        || text.last() == Some(&b' ')
+        || text.windows(2).any(|w| w == b"  ")
+    {
+        return None;
+    }
+    let n = match kind {
+        ColumnKind::Name => {
+            for (o, b) in buf.iter_mut().zip(text) {
+                *o = b.to_ascii_lowercase();
+            }
+            if text.len() < 3 {
+                return Some(None);
+            }
+            text.len()
+        }
+        ColumnKind::Id => {
+            let mut n = 0;
+            for &b in text {
+                if !matches!(b, b'-' | b'_' | b'.' | b'/' | b' ') {
+                    buf[n] = b.to_ascii_uppercase();
+                    n += 1;
+                }
+            }
+            let v = &buf[..n];
+            if n < 4
+                || !v.iter().any(u8::is_ascii_digit)
+                || !v.iter().all(u8::is_ascii_alphanumeric)
+            {
+                return Some(None);
+            }
+            n
+        }
+        _ => return None,
+    };
+    Some(Some(std::str::from_utf8(&buf[..n]).expect("ASCII")))
 }
 
 /// The end of the word starting at `p`, unless it is longer than
@@ -250,6 +312,47 @@ mod tests {
             out.push((text[c.span.start..c.span.end].to_string(), c.kind))
         });
         out
+    }
+
+    #[test]
+    fn the_fast_forms_are_the_normal_forms() {
+        let cases = [
+            "Alice Johnson",
+            "Mary-Ann O'Brien Smith",
+            "Mr. Smith",
+            "Al",
+            "Jo",
+            "ABC",
+            "cust-0001.",
+            "A1B2",
+            "x_9/y.z",
+            "12-34",
+            "1234",
+            "abc1+2",
+            "AB'12",
+            "Ünïcode Name",
+            "two  spaces",
+            " lead",
+            "ok1 two",
+            "A-1",
+            "--12--",
+        ];
+        let mut buf = [0u8; FAST_FORM];
+        for text in cases {
+            for kind in [ColumnKind::Name, ColumnKind::Id] {
+                let slow = normalize(kind, text);
+                match fast_form(kind, text.as_bytes(), &mut buf) {
+                    Some(fast) => {
+                        assert_eq!(fast, slow.as_deref(), "{kind:?} {text}")
+                    }
+                    None => assert!(
+                        !text.is_ascii()
+                            || text.contains("  ")
+                            || text.starts_with(' ')
+                    ),
+                }
+            }
+        }
     }
 
     #[test]
