@@ -13,6 +13,7 @@
 mod digits;
 #[cfg(feature = "hyperscan")]
 mod hyperscan;
+mod literals;
 mod rust;
 
 use std::{ops::Range, path::Path};
