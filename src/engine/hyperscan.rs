@@ -4,7 +4,7 @@
 //!
 //! Hyperscan reports every occurrence of every literal (overlapping, with
 //! its end offset), ASCII case-insensitively, which is exactly what the
-//! aho-corasick engine reports; both search the same region
+//! Rust engine's literal search reports; both search the same region
 //! ([`Prefilters::keyword_region`]), so their candidates are equal for any
 //! haystack and range, and the stream's hold-back window is as exact as
 //! with the Rust engine. The FFI lives in the `hyperscan` crate; this file

@@ -13,6 +13,7 @@
 mod digits;
 #[cfg(feature = "hyperscan")]
 mod hyperscan;
+mod literals;
 mod rust;
 
 use std::{ops::Range, path::Path};
@@ -67,7 +68,7 @@ pub enum EngineKind {
     /// else the pure-Rust engine.
     #[default]
     Auto,
-    /// The pure-Rust engine (aho-corasick), always available.
+    /// The pure-Rust engine (bit-table literal search), always available.
     Rust,
     /// Hyperscan (feature `hyperscan`); building a scanner with it fails
     /// when the feature is off.

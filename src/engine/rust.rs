@@ -1,18 +1,16 @@
-//! The pure-Rust engine: one aho-corasick automaton over every rule's
-//! keywords, plus the shared digit-run pass.
+//! The pure-Rust engine: one literal search over every rule's keywords
+//! ([`Literals`]), plus the shared digit-run pass.
 
 use std::ops::Range;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use super::{literals::Literals, Candidate, Engine, Prefilters};
+use crate::rules::RuleError;
 
-use super::{engine_error, Candidate, Engine, Prefilters};
-use crate::{finding::Span, rules::RuleError};
-
-/// Keyword automaton and digit-rule table, compiled once.
+/// Keyword tables and digit-rule table, compiled once.
 #[derive(Debug)]
 pub(crate) struct RustEngine {
     /// `None` when no rule has keywords.
-    automaton: Option<AhoCorasick>,
+    literals: Option<Literals>,
     prefilters: Prefilters,
 }
 
@@ -20,23 +18,13 @@ impl RustEngine {
     pub(crate) fn new(
         prefilters: Prefilters,
     ) -> Result<RustEngine, RuleError> {
-        let automaton = if prefilters.keywords.is_empty() {
-            None
-        } else {
-            Some(
-                AhoCorasick::builder()
-                    .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::Standard)
-                    .kind(Some(AhoCorasickKind::ContiguousNFA))
-                    .build(&prefilters.keywords)
-                    .map_err(engine_error)?,
-            )
-        };
-        Ok(RustEngine { automaton, prefilters })
+        let literals = (!prefilters.keywords.is_empty())
+            .then(|| Literals::new(&prefilters.keywords));
+        Ok(RustEngine { literals, prefilters })
     }
 }
 
-/// The automaton keeps its search state on the stack, so there is nothing
+/// The search keeps its state on the stack, so there is nothing
 /// to reuse between scans yet.
 #[derive(Debug, Default)]
 pub(crate) struct RustScratch;
@@ -56,13 +44,9 @@ impl Engine for RustEngine {
         mut f: F,
     ) {
         let p = &self.prefilters;
-        if let Some(ac) = &self.automaton {
+        if let Some(l) = &self.literals {
             let region = p.keyword_region(hay, &range);
-            let base = region.start;
-            for m in ac.find_overlapping_iter(&hay[region]) {
-                let hit = Span::new(m.start(), m.end()).offset(base);
-                p.keyword_hit(m.pattern().as_usize(), hit, &mut f);
-            }
+            l.find(hay, region, |id, hit| p.keyword_hit(id, hit, &mut f));
         }
         p.digit_hits(hay, range, &mut f);
     }
