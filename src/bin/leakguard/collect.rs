@@ -17,8 +17,14 @@ use leakguard::{Action, Baseline, Finding, Scanner, Scratch, StreamScanner};
 
 use crate::git::{self, Changes};
 
-/// Files up to this size are read whole; larger ones are streamed.
-const READ_WHOLE: u64 = 64 << 20;
+/// Files up to this size are read whole; larger ones are streamed. Each
+/// walker thread keeps one such buffer, so this bounds the file bytes in
+/// memory to threads × 4 MiB (at 64 MiB, two threads reading two large
+/// files already passed 128 MiB).
+const READ_WHOLE: u64 = 4 << 20;
+/// Findings kept per file; the rest are counted and reported as an error,
+/// so a file of millions of matches cannot exhaust memory.
+pub const MAX_FINDINGS_PER_FILE: usize = 10_000;
 /// A NUL byte in the first this many bytes marks a file as binary.
 const BINARY_PROBE: usize = 8 << 10;
 
@@ -68,6 +74,8 @@ pub struct FileFindings {
     pub findings: Vec<Finding>,
     /// The secret bytes of each finding, only when asked for (baselines).
     pub secrets: Vec<Vec<u8>>,
+    /// Findings past [`MAX_FINDINGS_PER_FILE`], not kept.
+    pub dropped: u64,
 }
 
 impl FileFindings {
@@ -76,6 +84,7 @@ impl FileFindings {
             path: path.to_string(),
             findings: Vec::new(),
             secrets: Vec::new(),
+            dropped: 0,
         }
     }
 
@@ -90,6 +99,10 @@ impl FileFindings {
         keep_secrets: bool,
     ) {
         if filters.keep(&f, &self.path, secret, counts) {
+            if self.findings.len() >= MAX_FINDINGS_PER_FILE {
+                self.dropped += 1;
+                return;
+            }
             if keep_secrets {
                 self.secrets.push(secret.to_vec());
             }
@@ -114,6 +127,14 @@ pub struct Collected {
 fn display(path: &Path) -> String {
     let s = path.to_string_lossy().replace('\\', "/");
     s.strip_prefix("./").unwrap_or(&s).to_string()
+}
+
+/// The error for a file whose findings passed the cap.
+pub fn too_many(ff: &FileFindings) -> String {
+    format!(
+        "{}: {} more findings not reported (at most {} per file)",
+        ff.path, ff.dropped, MAX_FINDINGS_PER_FILE
+    )
 }
 
 pub fn is_binary(bytes: &[u8]) -> bool {
@@ -159,7 +180,12 @@ pub fn walk(
                 counts,
                 keep_secrets,
             ) {
-                Ok(Some(ff)) => results.lock().unwrap().push(ff),
+                Ok(Some(ff)) => {
+                    if ff.dropped > 0 {
+                        errors.lock().unwrap().push(too_many(&ff));
+                    }
+                    results.lock().unwrap().push(ff)
+                }
                 Ok(None) => {}
                 Err(e) => errors.lock().unwrap().push(format!("{path}: {e}")),
             }
@@ -253,6 +279,7 @@ pub fn git_changes(
 ) -> anyhow::Result<Collected> {
     let mut scratch = scanner.scratch();
     let mut files = Vec::new();
+    let mut errors = Vec::new();
     let mut found = Vec::new();
     for change in git::changes(root, which)? {
         if change.deleted || change.added.is_empty() {
@@ -275,8 +302,11 @@ pub fn git_changes(
             let secret = &text[span.start..span.end];
             kept.offer(f, secret, filters, counts, keep_secrets);
         }
+        if kept.dropped > 0 {
+            errors.push(too_many(&kept));
+        }
         files.extend(kept.finish(counts));
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(Collected { files, errors: Vec::new() })
+    Ok(Collected { files, errors })
 }
