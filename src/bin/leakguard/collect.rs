@@ -17,11 +17,12 @@ use leakguard::{Action, Baseline, Finding, Scanner, Scratch, StreamScanner};
 
 use crate::git::{self, Changes};
 
-/// Files up to this size are read whole; larger ones are streamed. Each
-/// walker thread keeps one such buffer, so this bounds the file bytes in
-/// memory to threads × 4 MiB (at 64 MiB, two threads reading two large
-/// files already passed 128 MiB).
-const READ_WHOLE: u64 = 4 << 20;
+/// Files up to this size are read whole and scanned as one buffer; larger
+/// ones are streamed. A buffer scan holds all its findings at once, and a
+/// hostile file can hold one per byte (~150 bytes each), so this also
+/// bounds what one walker thread holds; the stream hands findings over as
+/// they settle, and the per-file cap below applies as they come.
+const READ_WHOLE: u64 = 64 << 10;
 /// Findings kept per file; the rest are counted and reported as an error,
 /// so a file of millions of matches cannot exhaust memory.
 pub const MAX_FINDINGS_PER_FILE: usize = 10_000;
