@@ -9,7 +9,7 @@ use std::{
 use serde::Deserialize;
 
 use crate::{
-    finding::{Action, Category},
+    finding::{mask_preview, Action, Category},
     fingerprint::CodeThresholds,
     policy::Policy,
     redact::RedactStyle,
@@ -258,8 +258,22 @@ impl Config {
         };
         let text = std::fs::read_to_string(path)
             .map_err(|e| err(format!("cannot read: {e}")))?;
-        let file: ConfigFile = toml::from_str(&text)
-            .map_err(|e| err(e.to_string().trim_end().to_string()))?;
+        // Not the TOML error's own text: it quotes the offending line, and
+        // a secret pasted into the config would be echoed with it.
+        let file: ConfigFile = toml::from_str(&text).map_err(|e| {
+            let at = e.span().map_or(String::new(), |r| {
+                let before = &text.as_bytes()[..r.start.min(text.len())];
+                let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+                let col = before.len()
+                    - before
+                        .iter()
+                        .rposition(|&b| b == b'\n')
+                        .map_or(0, |i| i + 1)
+                    + 1;
+                format!("line {line}, column {col}: ")
+            });
+            err(format!("{at}{}", mask_quoted(e.message().trim_end())))
+        })?;
         let config = Config { path: Some(path.to_path_buf()), file };
         let routes = config.file.proxy.route.iter().map(|r| &r.policy);
         for section in
@@ -432,8 +446,50 @@ impl Config {
 
 fn action(name: &str) -> Result<Action, String> {
     Action::from_name(name).ok_or_else(|| {
-        format!("action {name:?} is not one of allow, report, redact, block")
+        format!(
+            "action {} is not one of allow, report, redact, block",
+            shown(name)
+        )
     })
+}
+
+/// Values longer than this are masked in errors.
+const SHOWN_WHOLE: usize = 16;
+
+/// A value from the config, quoted for an error: whole when short (a typo
+/// is easiest fixed when seen), else masked like a finding's preview, since
+/// a secret pasted into the wrong place must not be echoed back.
+fn shown(v: &str) -> String {
+    if v.chars().count() <= SHOWN_WHOLE {
+        format!("{v:?}")
+    } else {
+        format!("{:?}", mask_preview(v.as_bytes()))
+    }
+}
+
+/// Masks every long `"…"` or `` `…` `` quoted value in a parser message
+/// (serde names the value it could not use: `invalid type: string "…"`).
+fn mask_quoted(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(open) = rest.find(['"', '`']) {
+        let q = rest.as_bytes()[open] as char;
+        let Some(len) = rest[open + 1..].find(q) else { break };
+        let inner = &rest[open + 1..open + 1 + len];
+        out.push_str(&rest[..open]);
+        if inner.chars().count() <= SHOWN_WHOLE {
+            out.push(q);
+            out.push_str(inner);
+            out.push(q);
+        } else {
+            out.push(q);
+            out.push_str(&mask_preview(inner.as_bytes()));
+            out.push(q);
+        }
+        rest = &rest[open + len + 2..];
+    }
+    out.push_str(rest);
+    out
 }
 
 impl PolicySection {
@@ -464,7 +520,8 @@ impl PolicySection {
             Some("mask") => Ok(RedactStyle::Mask),
             Some("hash") => Ok(RedactStyle::Hash),
             Some(s) => Err(format!(
-                "style {s:?} is not one of placeholder, mask, hash"
+                "style {} is not one of placeholder, mask, hash",
+                shown(s)
             )),
         }
     }

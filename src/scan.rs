@@ -23,6 +23,9 @@ use crate::{
 /// (up to 4 bytes in UTF-8).
 pub(crate) const CONTEXT: usize = 4;
 
+/// Bytes of hits a buffer scan confirms per round (see `scan_with`).
+const BATCH: usize = 256 << 10;
+
 /// Builds a [`Scanner`].
 ///
 /// ```
@@ -330,8 +333,41 @@ impl Scanner {
         out: &mut Vec<Finding>,
     ) {
         out.clear();
-        self.scan_round(scratch, hay, 0, 0..hay.len(), LinePos::START, out);
-        out.sort_by(order);
+        // Rounds of at most BATCH bytes of hits, as the stream does: the
+        // candidates of one round are held at once, one per keyword hit and
+        // rule, so a whole 64 MiB buffer dense with keywords (or one run of
+        // `a`s, where Twitter's `AAAA…` keyword hits at every byte) would
+        // hold gigabytes. A round is long enough that only neighbours can
+        // find the same match; it is kept once, as in the stream.
+        let batch = BATCH.max(4 * self.hold_back());
+        let mut lines = LinePos::START;
+        let mut start = 0;
+        let mut rounds = 0;
+        loop {
+            let end = (start + batch).min(hay.len());
+            self.scan_round(scratch, hay, 0, start..end, lines, out);
+            rounds += 1;
+            if end == hay.len() {
+                break;
+            }
+            start = end;
+            lines.advance(hay, 0, start.saturating_sub(self.look_back()));
+        }
+        if rounds == 1 {
+            out.sort_by(order);
+            return;
+        }
+        out.sort_by(|a, b| {
+            order(a, b).then_with(|| {
+                (a.secret.start, a.secret.end)
+                    .cmp(&(b.secret.start, b.secret.end))
+            })
+        });
+        out.dedup_by(|a, b| {
+            a.span == b.span
+                && a.rule_index == b.rule_index
+                && a.secret == b.secret
+        });
     }
 
     /// Scans the candidates whose hit starts in `range` of `hay` (where

@@ -171,10 +171,22 @@ impl<'s> StreamScanner<'s> {
                     &mut round,
                 );
                 done = limit;
+                // `pending` is sorted (by `order`, whose key is exactly
+                // span and rule); the round is sorted here, so both look-ups
+                // are cheap. A linear look-up per finding was quadratic
+                // when a rule matches at every byte (`(a+)+$` over `aaa…`).
+                let key =
+                    |p: &Finding| (p.span.start, p.span.end, p.rule_index);
+                round.sort_by(order);
+                let known = pending.len();
                 for f in round.drain(..) {
-                    let dup = pending.iter().any(|p| {
-                        p.span == f.span && p.rule_index == f.rule_index
-                    });
+                    let k = key(&f);
+                    let dup = pending[..known]
+                        .binary_search_by(|p| key(p).cmp(&k))
+                        .is_ok()
+                        || pending[known..]
+                            .last()
+                            .is_some_and(|p| key(p) == k);
                     if !dup {
                         pending.push(f);
                     }

@@ -1,10 +1,12 @@
 //! Redaction of arbitrary bytes: outside the redacted regions the output is
 //! the input byte for byte, each region became one placeholder holding none
-//! of its secret, and the stream writes exactly what the buffer path writes.
+//! of its secret, and the stream writes exactly what the buffer path writes
+//! at an arbitrary chunk size.
 #![no_main]
 
 use std::sync::OnceLock;
 
+use arbitrary::Arbitrary;
 use leakguard::{FingerprintKey, RedactStyle, Redactor, RuleSet, Scanner, ScannerBuilder, StreamScanner};
 use libfuzzer_sys::fuzz_target;
 
@@ -18,7 +20,14 @@ fn scanner() -> &'static Scanner {
     })
 }
 
-fuzz_target!(|hay: &[u8]| {
+#[derive(Arbitrary, Debug)]
+struct Input {
+    chunk: u16,
+    hay: Vec<u8>,
+}
+
+fuzz_target!(|input: Input| {
+    let hay = &input.hay[..];
     let s = scanner();
     let found = s.scan(hay);
     let red = Redactor::new(RedactStyle::Placeholder).redact(hay, &found);
@@ -48,7 +57,7 @@ fuzz_target!(|hay: &[u8]| {
 
     let mut streamed = Vec::new();
     let mut stream = StreamScanner::new(s);
-    stream.chunk_size(97);
+    stream.chunk_size((input.chunk as usize % 4096).max(1));
     stream
         .redact(hay, &mut streamed, &mut Redactor::new(RedactStyle::Placeholder), |_| {})
         .unwrap();

@@ -161,8 +161,11 @@ impl Roller {
             return None;
         }
         // Periodic with period p: each of the last k - p tokens (at most
-        // 63 looked at) repeats the one p before it.
-        let table = (1..=PERIODS.min(self.k - 1)).any(|p| {
+        // 63 looked at) repeats the one p before it. Only p <= k / 2
+        // counts: a longer period says little (with p = k - 1 any k-gram
+        // whose first and last tokens agree would be a table), and skipping
+        // such k-grams broke winnowing's guarantee for small k.
+        let table = (1..=PERIODS.min(self.k / 2)).any(|p| {
             let mask = (1u64 << (self.k - p).min(63)) - 1;
             self.same[p] & mask == mask
         });

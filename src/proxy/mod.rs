@@ -81,7 +81,16 @@ impl Route {
         upstream: &str,
         scanner: Scanner,
     ) -> Result<Route, ProxyError> {
-        let bad = |why: &str| error(format!("upstream {upstream:?}: {why}"));
+        // User information in a URL is a credential: never echoed.
+        let shown = match upstream.rfind('@') {
+            Some(at) => {
+                let from = upstream.find("://").map_or(0, |s| s + 3);
+                let from = if from <= at { from } else { 0 };
+                format!("{}…{}", &upstream[..from], &upstream[at..])
+            }
+            None => upstream.to_string(),
+        };
+        let bad = |why: &str| error(format!("upstream {shown:?}: {why}"));
         let uri: Uri = upstream.parse().map_err(|_| bad("not a URL"))?;
         match uri.scheme_str() {
             Some("http" | "https") => {}

@@ -94,7 +94,10 @@ impl RuleError {
 
 impl fmt::Display for RuleError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let RuleErrorKind::Multiple(all) = &self.kind {
+        if let RuleErrorKind::Multiple(_) = &self.kind {
+            // Flattened: nested groups (one per file or rule) would print
+            // "3 problems" above "2 problems" and miscount.
+            let all = self.problems();
             write!(f, "{} problems in rules:", all.len())?;
             for e in all {
                 write!(f, "\n  {e}")?;

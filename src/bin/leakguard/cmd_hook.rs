@@ -78,6 +78,13 @@ fn pre_commit(
             )?;
         }
     }
+    // Fail closed: what could not be fully scanned refuses the commit.
+    for e in &collected.errors {
+        writeln!(err, "leakguard: error: {e}")?;
+    }
+    if blocking == 0 && !collected.errors.is_empty() {
+        return Ok(ExitCode::from(2));
+    }
     if blocking == 0 {
         return Ok(ExitCode::SUCCESS);
     }

@@ -20,13 +20,22 @@ use leakguard::{
 
 use crate::git::{self, Changes};
 
-/// Files up to this size are read whole; larger ones are streamed.
-const READ_WHOLE: u64 = 64 << 20;
-/// JSON documents, read whole, are scanned string by string decoded (as
-/// the proxy reads bodies), so escapes such as `\"` or `\u0041` in a
-/// saved chat, a notebook or a config do not hide a value.
+/// Files up to this size are read whole and scanned as one buffer; larger
+/// ones are streamed. A buffer scan holds all its findings at once, and a
+/// hostile file can hold one per byte (~150 bytes each), so this also
+/// bounds what one walker thread holds; the stream hands findings over as
+/// they settle, and the per-file cap below applies as they come.
+const READ_WHOLE: u64 = 64 << 10;
+/// Findings kept per file; the rest are counted and reported as an error,
+/// so a file of millions of matches cannot exhaust memory.
+pub const MAX_FINDINGS_PER_FILE: usize = 10_000;
+/// JSON documents are scanned string by string decoded (as the proxy
+/// reads bodies), so escapes such as `\"` or `\u0041` in a saved chat, a
+/// notebook or a config do not hide a value. That needs the whole file,
+/// its decoded view (at most 4x the file) and all its findings at once,
+/// hence a cap of its own; bigger JSON files stream as text.
 const JSON_EXTENSIONS: [&str; 4] = ["json", "jsonl", "ndjson", "ipynb"];
-
+const READ_WHOLE_JSON: u64 = 1 << 20;
 /// A NUL byte in the first this many bytes marks a file as binary.
 const BINARY_PROBE: usize = 8 << 10;
 
@@ -76,6 +85,8 @@ pub struct FileFindings {
     pub findings: Vec<Finding>,
     /// The secret bytes of each finding, only when asked for (baselines).
     pub secrets: Vec<Vec<u8>>,
+    /// Findings past [`MAX_FINDINGS_PER_FILE`], not kept.
+    pub dropped: u64,
 }
 
 impl FileFindings {
@@ -84,6 +95,7 @@ impl FileFindings {
             path: path.to_string(),
             findings: Vec::new(),
             secrets: Vec::new(),
+            dropped: 0,
         }
     }
 
@@ -98,6 +110,10 @@ impl FileFindings {
         keep_secrets: bool,
     ) {
         if filters.keep(&f, &self.path, secret, counts) {
+            if self.findings.len() >= MAX_FINDINGS_PER_FILE {
+                self.dropped += 1;
+                return;
+            }
             if keep_secrets {
                 self.secrets.push(secret.to_vec());
             }
@@ -122,6 +138,14 @@ pub struct Collected {
 fn display(path: &Path) -> String {
     let s = path.to_string_lossy().replace('\\', "/");
     s.strip_prefix("./").unwrap_or(&s).to_string()
+}
+
+/// The error for a file whose findings passed the cap.
+pub fn too_many(ff: &FileFindings) -> String {
+    format!(
+        "{}: {} more findings not reported (at most {} per file)",
+        ff.path, ff.dropped, MAX_FINDINGS_PER_FILE
+    )
 }
 
 pub fn is_binary(bytes: &[u8]) -> bool {
@@ -167,7 +191,12 @@ pub fn walk(
                 counts,
                 keep_secrets,
             ) {
-                Ok(Some(ff)) => results.lock().unwrap().push(ff),
+                Ok(Some(ff)) => {
+                    if ff.dropped > 0 {
+                        errors.lock().unwrap().push(too_many(&ff));
+                    }
+                    results.lock().unwrap().push(ff)
+                }
                 Ok(None) => {}
                 Err(e) => errors.lock().unwrap().push(format!("{path}: {e}")),
             }
@@ -195,17 +224,16 @@ fn scan_file(
     let mut file = File::open(fs_path)?;
     let len = file.metadata()?.len();
     let mut kept = FileFindings::new(path);
-    if len <= READ_WHOLE {
+    let json = fs_path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        JSON_EXTENSIONS.iter().any(|j| e.eq_ignore_ascii_case(j))
+    });
+    if len <= READ_WHOLE || (json && len <= READ_WHOLE_JSON) {
         buf.clear();
         file.read_to_end(buf)?;
         if is_binary(buf) {
             counts.binary.fetch_add(1, Relaxed);
             return Ok(None);
         }
-        let json =
-            fs_path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-                JSON_EXTENSIONS.iter().any(|j| e.eq_ignore_ascii_case(j))
-            });
         let found = if json {
             Inspector::new(scanner, RedactStyle::Placeholder)
                 .inspect(Format::Json, buf, scratch)
@@ -273,6 +301,7 @@ pub fn git_changes(
 ) -> anyhow::Result<Collected> {
     let mut scratch = scanner.scratch();
     let mut files = Vec::new();
+    let mut errors = Vec::new();
     let mut found = Vec::new();
     for change in git::changes(root, which)? {
         if change.deleted || change.added.is_empty() {
@@ -295,8 +324,11 @@ pub fn git_changes(
             let secret = &text[span.start..span.end];
             kept.offer(f, secret, filters, counts, keep_secrets);
         }
+        if kept.dropped > 0 {
+            errors.push(too_many(&kept));
+        }
         files.extend(kept.finish(counts));
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(Collected { files, errors: Vec::new() })
+    Ok(Collected { files, errors })
 }
