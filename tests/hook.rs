@@ -16,7 +16,9 @@ struct Repo {
     dir: tempfile::TempDir,
 }
 
-fn env(cmd: &mut Command, dir: &Path) {
+/// A git or leakguard command isolated in `dir`: its own home, no system
+/// config, a fixed author and key file.
+pub fn env(cmd: &mut Command, dir: &Path) {
     cmd.current_dir(dir)
         .env("HOME", dir.join(".home"))
         .env("XDG_CONFIG_HOME", dir.join(".home"))

@@ -180,16 +180,8 @@ fn the_pre_commit_hook_shows_no_secret() {
     fs::create_dir_all(d.join(".home")).unwrap();
     let git = |args: &[&str]| {
         let mut c = Command::new("git");
-        c.current_dir(d)
-            .env("HOME", d.join(".home"))
-            .env("XDG_CONFIG_HOME", d.join(".home"))
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_NAME", "Dev")
-            .env("GIT_AUTHOR_EMAIL", "dev@example.org")
-            .env("GIT_COMMITTER_NAME", "Dev")
-            .env("GIT_COMMITTER_EMAIL", "dev@example.org")
-            .env("LEAKGUARD_KEY_FILE", d.join(".home/lg-key"))
-            .args(args);
+        crate::hook::env(&mut c, d);
+        c.args(args);
         c.output().unwrap()
     };
     assert!(git(&["init", "-q", "-b", "main"]).status.success());

@@ -322,9 +322,59 @@ pub(crate) fn tokens(hay: &[u8], mut f: impl FnMut(Token)) {
     }
 }
 
+/// Checks the tokenizer's promises on `hay`, for the fuzz target
+/// `tokenizer`: every step moves forward and stays in bounds, a token
+/// starts where its step starts, and each step gives the same result when
+/// it sees only `hay[pos - 1..pos + LOOKAHEAD]`, the locality the stream
+/// relies on. Returns the first broken promise.
+#[doc(hidden)]
+pub fn check_tokenizer(hay: &[u8]) -> Result<usize, String> {
+    let mut pos = 0;
+    let mut count = 0;
+    while pos < hay.len() {
+        let lo = pos.saturating_sub(1);
+        let hi = hay.len().min(pos + LOOKAHEAD);
+        let whole = step(hay, pos);
+        let local = match step(&hay[lo..hi], pos - lo) {
+            Step::Token(t) => Step::Token(Token {
+                start: t.start + lo,
+                end: t.end + lo,
+                ..t
+            }),
+            Step::Skip(n) => Step::Skip(n + lo),
+        };
+        if whole != local {
+            return Err(format!("at {pos}: {whole:?} alone {local:?}"));
+        }
+        pos = match whole {
+            Step::Token(t) if t.start == pos && pos < t.end && t.end <= hi => {
+                count += 1;
+                t.end
+            }
+            Step::Skip(n) if pos < n && n <= hi => n,
+            other => return Err(format!("at {pos}: {other:?}")),
+        };
+    }
+    Ok(count)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tokenizer_promises_hold_on_code_and_junk() {
+        for hay in [
+            &b"fn main() { let v1 = x.len(); /* c */ \"s\\\"\" 0x1F }"[..],
+            b"'unterminated \n /* open",
+            b"\xff\x00\x80 // tail",
+            b"",
+        ] {
+            check_tokenizer(hay).unwrap();
+        }
+        let long = "x".repeat(3 * LOOKAHEAD) + " \"" + &"y".repeat(2000);
+        assert!(check_tokenizer(long.as_bytes()).unwrap() > 3);
+    }
 
     fn values(s: &str) -> Vec<u64> {
         let mut v = Vec::new();
