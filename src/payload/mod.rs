@@ -195,6 +195,11 @@ impl Inspection {
         &self.findings
     }
 
+    /// The findings, taken out of the inspection.
+    pub fn into_findings(self) -> Vec<Finding> {
+        self.findings
+    }
+
     /// True when any finding's action is [`Action::Block`].
     pub fn blocked(&self) -> bool {
         self.findings.iter().any(|f| f.action() == Action::Block)

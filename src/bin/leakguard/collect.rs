@@ -237,8 +237,7 @@ fn scan_file(
         let found = if json {
             Inspector::new(scanner, RedactStyle::Placeholder)
                 .inspect(Format::Json, buf, scratch)
-                .findings()
-                .to_vec()
+                .into_findings()
         } else {
             let mut found = Vec::new();
             scanner.scan_with(scratch, buf, &mut found);
