@@ -129,6 +129,11 @@ pub enum Check {
     ItFiscalCode,
     /// Mexican CURP (birth date and check digit).
     MxCurp,
+    /// Holds at least one ASCII digit. Cheaper than spelling it in the
+    /// pattern: `[a-z0-9]{0,128}[0-9][a-z0-9]{0,128}` must track every place
+    /// the digit may sit, which made one generic rule most of a scan's
+    /// regex time.
+    HasDigit,
 }
 
 impl Check {
@@ -162,6 +167,7 @@ impl Check {
         Check::UkNhs,
         Check::ItFiscalCode,
         Check::MxCurp,
+        Check::HasDigit,
     ];
 
     /// Parses the name used in rule files (exact, lowercase), e.g. `"iban"`.
@@ -200,6 +206,7 @@ impl Check {
             Check::UkNhs => "uk_nhs",
             Check::ItFiscalCode => "it_fiscal_code",
             Check::MxCurp => "mx_curp",
+            Check::HasDigit => "has_digit",
         }
     }
 
@@ -236,6 +243,7 @@ impl Check {
                 national_ids::validate_it_fiscal_code(secret)
             }
             Check::MxCurp => national_ids::validate_mx_curp(secret),
+            Check::HasDigit => secret.iter().any(u8::is_ascii_digit),
         }
     }
 }
@@ -337,7 +345,7 @@ mod tests {
         for &c in Check::ALL {
             assert_eq!(Check::from_name(c.name()), Some(c));
         }
-        assert_eq!(Check::ALL.len(), 28);
+        assert_eq!(Check::ALL.len(), 29);
         // Names are unique.
         let mut names: Vec<&str> =
             Check::ALL.iter().map(|c| c.name()).collect();
@@ -377,6 +385,7 @@ mod tests {
             ("uk_nhs", Some(Check::UkNhs)),
             ("it_fiscal_code", Some(Check::ItFiscalCode)),
             ("mx_curp", Some(Check::MxCurp)),
+            ("has_digit", Some(Check::HasDigit)),
             ("hk-id", None),
             ("HK_ID", None),
             ("", None),
@@ -389,6 +398,18 @@ mod tests {
         for &(name, want) in cases {
             assert_eq!(Check::from_name(name), want, "name {name:?}");
         }
+    }
+
+    #[test]
+    fn has_digit_needs_one_ascii_digit() {
+        check_table!(|s| Check::HasDigit.validate(s);
+            "" => false,
+            "abcdef" => false,
+            "abc1def" => true,
+            "9" => true,
+            "٣" => false,
+            b"\xff0" => true,
+        );
     }
 
     #[test]
