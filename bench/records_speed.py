@@ -18,6 +18,7 @@ Python 3.11 standard library only. Usage:
 
     cargo build --release
     python3 bench/records_speed.py [--mb 20] [--runs 7] [--work DIR]
+                                   [--only prompts,code] [--no-rules]
 
 With --work, the inputs and the index are kept in DIR and reused when they
 are there, so runs before and after a change scan the same bytes (the
@@ -101,6 +102,9 @@ def main():
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--work", help="keep inputs here and reuse them")
     ap.add_argument("--only", help="comma-separated input names")
+    ap.add_argument("--no-rules", action="store_true",
+                    help="scan without the built-in rules, so the time "
+                    "with the index is mostly the records look-up's")
     args = ap.parse_args()
     if not BIN.exists():
         sys.exit(f"{BIN} missing: run `cargo build --release` first")
@@ -140,7 +144,8 @@ def main():
     for name in inputs:
         path = work / f"{name}.txt"
         mb = path.stat().st_size / 1e6
-        base = [str(BIN), "scan", "--no-baseline", "-q", "-j", "1",
+        rules = ["--no-builtin"] if args.no_rules else []
+        base = [str(BIN), *rules, "scan", "--no-baseline", "-q", "-j", "1",
                 str(path)]
         with_idx = base + ["--records-index", str(index),
                            "--records-key-file", str(key)]
