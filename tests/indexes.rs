@@ -259,10 +259,18 @@ proptest! {
 /// two or three capitalized ASCII words; IDs of one word with a digit),
 /// with its column.
 fn varied_cell(r: &mut Rng, i: usize) -> (usize, String) {
-    let d = |r: &mut Rng, n: usize| r.string(DIGITS, n);
+    // A random length, then that many characters.
+    let d = |r: &mut Rng, min: usize, extra: usize| {
+        let n = min + r.below(extra);
+        r.string(DIGITS, n)
+    };
+    let s = |r: &mut Rng, alphabet: &str, min: usize, extra: usize| {
+        let n = min + r.below(extra);
+        r.string(alphabet, n)
+    };
     let word = |r: &mut Rng| {
         let mut w = r.string("ABCDEFGHIJKLMNOPQRSTUVWXYZ", 1);
-        w.push_str(&r.string("abcdefghijklmnopqrstuvwxyz", 1 + r.below(8)));
+        w.push_str(&s(r, "abcdefghijklmnopqrstuvwxyz", 1, 8));
         if r.below(8) == 0 {
             w.push_str("'s");
         }
@@ -271,10 +279,10 @@ fn varied_cell(r: &mut Rng, i: usize) -> (usize, String) {
     match r.below(4) {
         0 => {
             let form = match r.below(4) {
-                0 => format!("CUST-{}", d(r, 4 + r.below(6))),
-                1 => d(r, 4 + r.below(12)),
-                2 => format!("{}{}", r.string("abcxyzABCXYZ", 2), d(r, 6)),
-                _ => format!("id_{}.{}-{}", d(r, 2), d(r, 3), i),
+                0 => format!("CUST-{}", d(r, 4, 6)),
+                1 => d(r, 4, 12),
+                2 => format!("{}{}", r.string("abcxyzABCXYZ", 2), d(r, 6, 1)),
+                _ => format!("id_{}.{}-{}", d(r, 2, 1), d(r, 3, 1), i),
             };
             (0, form)
         }
@@ -285,13 +293,13 @@ fn varied_cell(r: &mut Rng, i: usize) -> (usize, String) {
         2 => {
             let local = format!(
                 "{}{}{}",
-                r.string(ALNUM, 1 + r.below(8)),
+                s(r, ALNUM, 1, 8),
                 [".", "_", "+", "-", ""][r.below(5)],
                 i
             );
             let domain = format!(
                 "{}.{}",
-                r.string("abcdefghij-", 1 + r.below(8)).trim_matches('-'),
+                s(r, "abcdefghij-", 1, 8).trim_matches('-'),
                 ["com", "co.uk", "io", "cn"][r.below(4)]
             );
             let domain = if domain.starts_with('.') {
@@ -302,14 +310,14 @@ fn varied_cell(r: &mut Rng, i: usize) -> (usize, String) {
             (2, format!("{local}@{domain}"))
         }
         _ => {
-            let (a, b, c) = (d(r, 3), d(r, 3), d(r, 4));
+            let (a, b, c) = (d(r, 3, 1), d(r, 3, 1), d(r, 4, 1));
             let form = match r.below(6) {
                 0 => format!("+1 ({a}) {b}-{c}"),
                 1 => format!("{a}-{b}-{c}"),
                 2 => format!("{a}.{b}.{c}"),
                 3 => format!("({a}) {b} {c}"),
-                4 => format!("1{}", d(r, 10)),
-                _ => format!("+44 {} {}", d(r, 4), d(r, 6)),
+                4 => format!("1{}", d(r, 10, 1)),
+                _ => format!("+44 {} {}", d(r, 4, 1), d(r, 6, 1)),
             };
             (3, form)
         }
@@ -408,7 +416,9 @@ proptest! {
                 text.push_str(&filler(&mut r));
                 let found = s.scan(text.as_bytes());
                 let hit = |f: &Finding| {
-                    f.span().start >= at && f.span().end <= end
+                    // On the quote (an ID's word may take a sentence's
+                    // full stop with it).
+                    f.span().start >= at && f.span().end <= end + 1
                         && matches!(f.index_match(), Some(IndexMatch::Record { column, .. })
                             if &**column == columns[col].split(':').next().unwrap())
                 };
