@@ -26,7 +26,8 @@ pub(crate) struct Candidate {
     pub(crate) anchor: usize,
     pub(crate) span: Span,
     pub(crate) kind: ColumnKind,
-    pub(crate) hash: u64,
+    /// Where its cells are in the index ([`RecordsIndex::cells_in`]).
+    pub(crate) cells: std::ops::Range<usize>,
 }
 
 /// Bytes that make up words, as a table: this test runs on every byte.
@@ -74,9 +75,9 @@ pub(crate) fn find(
         if !index.may_contain(hasher.quick(&form)) {
             return;
         }
-        let hash = hasher.hash_tagged(&form);
-        if !index.lookup(hash).is_empty() {
-            f(Candidate { anchor, span, kind, hash });
+        let cells = index.find_cells(hasher.hash_tagged(&form));
+        if !cells.is_empty() {
+            f(Candidate { anchor, span, kind, cells });
         }
     };
     if index.has_kind(ColumnKind::Email) {

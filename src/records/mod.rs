@@ -253,6 +253,17 @@ pub(crate) fn tagged_form(
             }
         }
         ColumnKind::Name => {
+            // Candidates from text have single spaces between words, so
+            // they are copied whole.
+            let single = s
+                .iter()
+                .zip(&s[1..])
+                .all(|(&a, &b)| !space(&a) || (a == b' ' && !space(&b)));
+            if single {
+                out.extend_from_slice(s);
+                out[1..].make_ascii_lowercase();
+                return out.len() - 1 >= 3;
+            }
             // Runs of spaces become one (`s` is trimmed).
             out.reserve(s.len());
             let mut gap = false;
@@ -588,8 +599,23 @@ impl RecordsIndex {
     }
 
     /// The (row, column) cells holding hash `h`.
+    #[cfg(test)]
     pub(crate) fn lookup(&self, h: u64) -> &[(u32, u16)] {
         &self.cells[self.table.find(h)]
+    }
+
+    /// Where the cells holding hash `h` are, for [`RecordsIndex::cells_in`].
+    pub(crate) fn find_cells(&self, h: u64) -> std::ops::Range<usize> {
+        self.table.find(h)
+    }
+
+    /// The (row, column) cells of a range from
+    /// [`RecordsIndex::find_cells`].
+    pub(crate) fn cells_in(
+        &self,
+        at: std::ops::Range<usize>,
+    ) -> &[(u32, u16)] {
+        &self.cells[at]
     }
 
     /// The index in its file format (the key is not in it).
