@@ -262,7 +262,8 @@ pub(crate) fn tagged_form(
             if single {
                 out.extend_from_slice(s);
                 out[1..].make_ascii_lowercase();
-                return out.len() - 1 >= 3;
+                // The tag and at least three bytes.
+                return out.len() > 3;
             }
             // Runs of spaces become one (`s` is trimmed).
             out.reserve(s.len());
