@@ -67,6 +67,16 @@ impl FingerprintKey {
         self.key.iter().map(|b| format!("{b:02x}")).collect()
     }
 
+    /// A subkey for one purpose, independent of the key's other uses:
+    /// HMAC-SHA256(key, "leakguard subkey" ‖ 0 ‖ `label`), HMAC used as
+    /// the key-derivation function (as HKDF's expand step does).
+    pub(crate) fn derive(&self, label: &str) -> [u8; 32] {
+        let mut mac = self.mac.clone();
+        mac.update(b"leakguard subkey\0");
+        mac.update(label.as_bytes());
+        mac.finalize().into_bytes().into()
+    }
+
     /// The fingerprint of `secret` found by rule `rule_id`.
     pub fn fingerprint(&self, rule_id: &str, secret: &[u8]) -> Fingerprint {
         let mut mac = self.mac.clone();
@@ -110,6 +120,16 @@ mod tests {
             a.fingerprint("r", b"1secret")
         );
         assert_eq!(fa.to_string().len(), 32);
+    }
+
+    #[test]
+    fn subkeys_differ_by_label_and_key() {
+        let a = FingerprintKey::from_bytes([7; 32]);
+        let b = FingerprintKey::from_bytes([8; 32]);
+        assert_eq!(a.derive("x"), a.derive("x"));
+        assert_ne!(a.derive("x"), a.derive("y"));
+        assert_ne!(a.derive("x"), b.derive("x"));
+        assert_ne!(&a.derive("x"), a.as_bytes());
     }
 
     #[test]

@@ -71,6 +71,8 @@ pub(crate) struct IndexScratch {
     code: Option<CodeState>,
     hits: Vec<CodeHit>,
     cands: Vec<Candidate>,
+    /// Columns of one row near a record candidate.
+    cols: Vec<u16>,
     found: Vec<Finding>,
 }
 
@@ -181,6 +183,7 @@ impl Indexes {
                 base,
                 range,
                 &mut s.cands,
+                &mut s.cols,
                 &mut s.found,
             );
         }
@@ -265,6 +268,7 @@ fn code_finding(
 
 /// Record candidates anchored in the round, judged with their neighbours
 /// up to [`ROW_WINDOW`] bytes away on both sides.
+#[allow(clippy::too_many_arguments)]
 fn records_round(
     r: &RecordSide,
     key: &FingerprintKey,
@@ -272,6 +276,7 @@ fn records_round(
     base: usize,
     range: std::ops::Range<usize>,
     cands: &mut Vec<Candidate>,
+    cols: &mut Vec<u16>,
     out: &mut Vec<Finding>,
 ) {
     let from = range.start.saturating_sub(ROW_WINDOW);
@@ -287,13 +292,19 @@ fn records_round(
         // The cell of this value whose row has the most other columns
         // close by.
         let mut best = (0usize, 0u32, 0u16);
-        for (i, &(row, col)) in r.index.lookup(c.hash).iter().enumerate() {
-            let mut cols: Vec<u16> = neighbours
-                .iter()
-                .flat_map(|o| r.index.lookup(o.hash))
-                .filter(|&&(orow, ocol)| orow == row && ocol != col)
-                .map(|&(_, ocol)| ocol)
-                .collect();
+        // Each candidate's cells were found once, by `find`; only slices
+        // of them are read here.
+        for (i, &(row, col)) in
+            r.index.cells_in(c.cells.clone()).iter().enumerate()
+        {
+            cols.clear();
+            cols.extend(
+                neighbours
+                    .iter()
+                    .flat_map(|o| r.index.cells_in(o.cells.clone()))
+                    .filter(|&&(orow, ocol)| orow == row && ocol != col)
+                    .map(|&(_, ocol)| ocol),
+            );
             cols.sort_unstable();
             cols.dedup();
             if i == 0 || cols.len() > best.0 {

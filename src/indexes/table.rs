@@ -182,7 +182,8 @@ impl<'a> Reader<'a> {
                 IndexErrorKind::Version,
                 format!(
                     "{what} index format version {found} is not supported \
-                     (this leakguard reads version {version}); rebuild it"
+                     (this leakguard reads version {version}); rebuild it \
+                     from its source with `leakguard index {what}`"
                 ),
             ));
         }

@@ -5,21 +5,29 @@
 //! name) and stored as the first 8 bytes of HMAC-SHA256(key, kind ‖ value),
 //! with its row and column. The key stays with the user: without it the
 //! index cannot be tested against guesses, which matters because phone
-//! numbers and names are guessable.
+//! numbers and names are guessable. A Bloom filter of SipHash-2-4 values
+//! under a key derived from the same key ([`prefilter`]) lets a scan skip
+//! the HMAC for nearly every candidate that is not in the table.
 //!
-//! # File format (version 1, little-endian)
+//! # File format (version 2, little-endian)
 //!
 //! ```text
-//! "LGRECSIX" u32 version=1
+//! "LGRECSIX" u32 version=2
 //! 16 bytes key check (HMAC of a constant: tells a wrong key at load)
 //! u32 rows, u16 columns × (u8 kind, u16 length, name bytes)
 //! u64 entries
 //! entries × u64 hash           sorted ascending
 //! entries × (u32 row, u16 column)
+//! words × u64 pre-filter       words = 2^(log2 - 6), log2 from the count
+//!                              of distinct hashes (Prefilter::log2_for)
 //! 32 bytes SHA-256 of everything before
 //! ```
+//!
+//! Version 1 had no pre-filter; it cannot be upgraded without the table
+//! (the filter needs the cells), so loading it asks for a rebuild.
 
 pub(crate) mod candidates;
+pub(crate) mod prefilter;
 
 use std::{fmt, io::Read, path::Path, sync::Arc};
 
@@ -33,8 +41,10 @@ use crate::{
     keyed::FingerprintKey,
 };
 
+use self::prefilter::{Prefilter, QuickHash};
+
 const MAGIC: &[u8; 8] = b"LGRECSIX";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 /// How a column's cells are normalized and found in text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -163,6 +173,120 @@ pub(crate) fn normalize(kind: ColumnKind, s: &str) -> Option<String> {
     Some(out)
 }
 
+/// Writes `kind`'s tag and the normal form of `text` into `out` (cleared
+/// first), as hashed for the index; false when `text` is not a value of
+/// that kind. ASCII text, which every candidate found in scanned text is,
+/// is normalized in place without the `String`s of [`normalize`]; other
+/// text goes through it. A property test checks both agree.
+pub(crate) fn tagged_form(
+    kind: ColumnKind,
+    text: &[u8],
+    out: &mut Vec<u8>,
+) -> bool {
+    out.clear();
+    out.push(kind.tag());
+    if !text.is_ascii() {
+        let Ok(text) = std::str::from_utf8(text) else { return false };
+        let Some(v) = normalize(kind, text) else { return false };
+        out.extend_from_slice(v.as_bytes());
+        return true;
+    }
+    // `str::trim` and `split_whitespace` on ASCII: char::is_whitespace,
+    // which unlike u8::is_ascii_whitespace includes vertical tab.
+    let space = |b: &u8| matches!(b, b' ' | b'\t'..=b'\r');
+    let Some(first) = text.iter().position(|b| !space(b)) else {
+        return false;
+    };
+    let last = text.iter().rposition(|b| !space(b)).expect("non-space");
+    let s = &text[first..=last];
+    match kind {
+        ColumnKind::Email => {
+            let Some(a) = s.iter().position(u8::is_ascii_alphanumeric) else {
+                return false;
+            };
+            let b = s.iter().rposition(u8::is_ascii_alphanumeric).expect("a");
+            let s = &s[a..=b];
+            let Some(at) = s.iter().position(|&c| c == b'@') else {
+                return false;
+            };
+            let domain = &s[at + 1..];
+            if at == 0
+                || !domain.contains(&b'.')
+                || domain.contains(&b'@')
+                || s.iter().any(space)
+            {
+                return false;
+            }
+            out.extend_from_slice(s);
+            out[1..].make_ascii_lowercase();
+        }
+        ColumnKind::Phone => {
+            let mut digits = 0;
+            for &c in s {
+                if c.is_ascii_digit() {
+                    digits += 1;
+                } else if !matches!(c, b' ' | b'+' | b'(' | b')' | b'-' | b'.')
+                {
+                    return false;
+                }
+            }
+            if !(7..=15).contains(&digits) {
+                return false;
+            }
+            let skip = digits - digits.min(10);
+            out.extend(s.iter().filter(|c| c.is_ascii_digit()).skip(skip));
+        }
+        ColumnKind::Id => {
+            let mut digit = false;
+            for &c in s {
+                if space(&c) || matches!(c, b'-' | b'_' | b'.' | b'/') {
+                    continue;
+                }
+                if !c.is_ascii_alphanumeric() {
+                    return false;
+                }
+                digit |= c.is_ascii_digit();
+                out.push(c.to_ascii_uppercase());
+            }
+            if out.len() - 1 < 4 || !digit {
+                return false;
+            }
+        }
+        ColumnKind::Name => {
+            // Candidates from text have single spaces between words, so
+            // they are copied whole.
+            let single = s
+                .iter()
+                .zip(&s[1..])
+                .all(|(&a, &b)| !space(&a) || (a == b' ' && !space(&b)));
+            if single {
+                out.extend_from_slice(s);
+                out[1..].make_ascii_lowercase();
+                // The tag and at least three bytes.
+                return out.len() > 3;
+            }
+            // Runs of spaces become one (`s` is trimmed).
+            out.reserve(s.len());
+            let mut gap = false;
+            for &c in s {
+                if space(&c) {
+                    gap = true;
+                    continue;
+                }
+                if gap {
+                    out.push(b' ');
+                    gap = false;
+                }
+                out.push(c.to_ascii_lowercase());
+            }
+            if out.len() - 1 < 3 {
+                return false;
+            }
+        }
+    }
+    true
+}
+
 /// A column to index: a header name and, optionally, its kind.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ColumnSpec {
@@ -215,6 +339,8 @@ pub struct RecordsIndex {
     table: SortedHashes,
     /// (row, column) parallel to the hashes.
     cells: Vec<(u32, u16)>,
+    /// The keyed pre-filter of every stored value.
+    filter: Prefilter,
     /// Which kinds any column has, so the scan extracts only those.
     kinds: [bool; 4],
 }
@@ -243,24 +369,41 @@ fn key_check(key: &FingerprintKey) -> [u8; 16] {
     tag[..16].try_into().expect("16")
 }
 
-/// Hashes normalized values under one key; clones a keyed HMAC state so
-/// each value costs two SHA-256 blocks.
+/// Hashes normalized values under one key: the stored hash (a cloned
+/// keyed HMAC state, so each value costs two SHA-256 blocks) and the
+/// pre-filter's quick hash (SipHash-2-4 under a derived key).
 #[derive(Clone)]
 pub(crate) struct ValueHasher {
     keyed: HmacSha256,
+    quick: QuickHash,
 }
 
 impl ValueHasher {
     pub(crate) fn new(key: &FingerprintKey) -> ValueHasher {
-        ValueHasher { keyed: mac(key) }
+        let sub = key.derive("records prefilter");
+        let quick = QuickHash::new(sub[..16].try_into().expect("16"));
+        ValueHasher { keyed: mac(key), quick }
     }
 
-    pub(crate) fn hash(&self, kind: ColumnKind, value: &str) -> u64 {
+    /// The stored hash of a [`tagged_form`].
+    pub(crate) fn hash_tagged(&self, tagged: &[u8]) -> u64 {
         let mut m = self.keyed.clone();
-        m.update(&[kind.tag()]);
-        m.update(value.as_bytes());
+        m.update(tagged);
         let tag = m.finalize().into_bytes();
         u64::from_le_bytes(tag[..8].try_into().expect("8"))
+    }
+
+    /// The pre-filter hash of a [`tagged_form`].
+    pub(crate) fn quick(&self, tagged: &[u8]) -> u64 {
+        self.quick.hash(tagged)
+    }
+
+    /// The stored hash of a normal form.
+    #[cfg(test)]
+    pub(crate) fn hash(&self, kind: ColumnKind, value: &str) -> u64 {
+        let mut tagged = vec![kind.tag()];
+        tagged.extend_from_slice(value.as_bytes());
+        self.hash_tagged(&tagged)
     }
 }
 
@@ -268,6 +411,17 @@ impl fmt::Debug for ValueHasher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("ValueHasher(…)")
     }
+}
+
+/// Distinct hashes of sorted entries: what sizes the pre-filter.
+fn distinct(entries: &[(u64, u32, u16)]) -> usize {
+    let mut n = 0;
+    for (i, e) in entries.iter().enumerate() {
+        if i == 0 || e.0 != entries[i - 1].0 {
+            n += 1;
+        }
+    }
+    n
 }
 
 /// Rows read from one CSV at most (the table must fit in memory).
@@ -362,20 +516,24 @@ impl RecordsIndex {
         }
         let hasher = ValueHasher::new(key);
         let mut entries: Vec<(u64, u32, u16)> = Vec::new();
+        let mut quick: Vec<u64> = Vec::new();
+        let mut form = Vec::new();
         for (row, cells) in rows.iter().enumerate() {
             for (c, (i, col)) in chosen.iter().enumerate() {
                 let Some(cell) = cells.get(*i) else { continue };
-                if let Some(v) = normalize(col.kind, cell) {
+                if tagged_form(col.kind, cell.as_bytes(), &mut form) {
                     entries.push((
-                        hasher.hash(col.kind, &v),
+                        hasher.hash_tagged(&form),
                         row as u32,
                         c as u16,
                     ));
+                    quick.push(hasher.quick(&form));
                 }
             }
         }
         entries.sort_unstable();
         entries.dedup();
+        let filter = Prefilter::build(distinct(&entries), quick);
         let columns: Vec<Column> =
             chosen.into_iter().map(|(_, c)| c).collect();
         Ok(RecordsIndex::assemble(
@@ -383,6 +541,7 @@ impl RecordsIndex {
             rows.len() as u32,
             columns,
             entries,
+            filter,
         ))
     }
 
@@ -391,6 +550,7 @@ impl RecordsIndex {
         rows: u32,
         columns: Vec<Column>,
         entries: Vec<(u64, u32, u16)>,
+        filter: Prefilter,
     ) -> RecordsIndex {
         let mut kinds = [false; 4];
         for c in &columns {
@@ -402,6 +562,7 @@ impl RecordsIndex {
             columns,
             table: SortedHashes::new(entries.iter().map(|e| e.0).collect()),
             cells: entries.iter().map(|e| (e.1, e.2)).collect(),
+            filter,
             kinds,
         }
     }
@@ -433,9 +594,29 @@ impl RecordsIndex {
         ValueHasher::new(&self.key)
     }
 
+    /// False when no stored value has pre-filter hash `quick`.
+    pub(crate) fn may_contain(&self, quick: u64) -> bool {
+        self.filter.may_contain(quick)
+    }
+
     /// The (row, column) cells holding hash `h`.
+    #[cfg(test)]
     pub(crate) fn lookup(&self, h: u64) -> &[(u32, u16)] {
         &self.cells[self.table.find(h)]
+    }
+
+    /// Where the cells holding hash `h` are, for [`RecordsIndex::cells_in`].
+    pub(crate) fn find_cells(&self, h: u64) -> std::ops::Range<usize> {
+        self.table.find(h)
+    }
+
+    /// The (row, column) cells of a range from
+    /// [`RecordsIndex::find_cells`].
+    pub(crate) fn cells_in(
+        &self,
+        at: std::ops::Range<usize>,
+    ) -> &[(u32, u16)] {
+        &self.cells[at]
     }
 
     /// The index in its file format (the key is not in it).
@@ -457,6 +638,9 @@ impl RecordsIndex {
         for &(row, col) in &self.cells {
             w.u32(row);
             w.u16(col);
+        }
+        for &word in self.filter.words() {
+            w.u64(word);
         }
         w.finish()
     }
@@ -500,6 +684,14 @@ impl RecordsIndex {
             }
             entries.push((h, row, col));
         }
+        let distinct = distinct(&entries);
+        let raw = r.array(Prefilter::words_for(distinct), 8)?;
+        let words = raw
+            .chunks_exact(8)
+            .map(|c| u64::from_le_bytes(c.try_into().expect("8")))
+            .collect();
+        let filter = Prefilter::from_words(distinct, words)
+            .ok_or_else(|| r.corrupt("bad pre-filter size"))?;
         r.end()?;
         if check != key_check(key) {
             return Err(IndexError::new(
@@ -509,7 +701,7 @@ impl RecordsIndex {
                     .into(),
             ));
         }
-        Ok(RecordsIndex::assemble(key.clone(), rows, columns, entries))
+        Ok(RecordsIndex::assemble(key.clone(), rows, columns, entries, filter))
     }
 
     /// Reads an index file.
@@ -561,6 +753,53 @@ mod tests {
             normalize(Name, " Alice   JOHNSON ").unwrap(),
             "alice johnson"
         );
+    }
+
+    proptest::proptest! {
+        /// The in-place forms of ASCII text are [`normalize`]'s, tagged.
+        #[test]
+        fn tagged_forms_are_the_normal_forms(
+            text in "[ \t\n\x0b\x0c\r@.+()\\-_/'aAzZ09é]{0,24}",
+            kind in 0usize..4,
+        ) {
+            let kind = ColumnKind::ALL[kind];
+            let mut out = Vec::new();
+            let ok = tagged_form(kind, text.as_bytes(), &mut out);
+            match normalize(kind, &text) {
+                Some(v) => {
+                    proptest::prop_assert!(ok);
+                    proptest::prop_assert_eq!(out[0], kind.tag());
+                    proptest::prop_assert_eq!(&out[1..], v.as_bytes());
+                }
+                None => proptest::prop_assert!(!ok),
+            }
+        }
+    }
+
+    #[test]
+    fn version_1_files_ask_for_a_rebuild() {
+        let mut w = Writer::new(MAGIC, 1);
+        w.u64(0);
+        let e = RecordsIndex::from_bytes(&w.finish(), &key()).unwrap_err();
+        assert_eq!(e.kind(), IndexErrorKind::Version);
+        let msg = e.to_string();
+        assert!(msg.contains("version 1"), "{msg}");
+        assert!(msg.contains("leakguard index records"), "{msg}");
+    }
+
+    #[test]
+    fn a_cut_or_resized_filter_is_corrupt() {
+        let idx = RecordsIndex::from_csv(CSV.as_bytes(), &[], &key()).unwrap();
+        let bytes = idx.to_bytes();
+        // Rewrite the body without the filter's last word, with a valid
+        // trailer: the size no longer fits the count of values.
+        let body = &bytes[..bytes.len() - 32 - 8];
+        let mut w = Writer::new(MAGIC, VERSION);
+        for &b in &body[12..] {
+            w.u8(b);
+        }
+        let e = RecordsIndex::from_bytes(&w.finish(), &key()).unwrap_err();
+        assert_eq!(e.kind(), IndexErrorKind::Corrupt, "{e}");
     }
 
     #[test]
