@@ -18,6 +18,7 @@
 //! look-ups is rebuilt in memory.
 
 mod detect;
+mod explain;
 pub(crate) mod token;
 mod winnow;
 
@@ -26,6 +27,8 @@ use std::{collections::HashSet, fmt, path::Path, sync::Arc};
 use sha2::{Digest, Sha256};
 
 pub(crate) use self::detect::{CodeHit, CodeState};
+#[doc(hidden)]
+pub use self::explain::{explain_code, CodeExplain};
 use crate::indexes::table::{
     read_file, IndexError, IndexErrorKind, Reader, SortedHashes, Writer,
 };
