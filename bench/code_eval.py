@@ -95,9 +95,37 @@ def is_code_line(line):
     return bool(s) and not s.startswith("//") and not s.startswith("*")
 
 
+def block_comment_lines(lines):
+    """Indexes of the lines that lie wholly inside a `/* */` block
+    comment (nested, as in Rust), such as a `/*! ... */` module doc: prose
+    and doc examples, which the tokenizer drops like any comment. Strings
+    holding `/*` are rare enough to ignore."""
+    inside = set()
+    depth = 0
+    for i, line in enumerate(lines):
+        start_depth = depth
+        j = 0
+        while j < len(line) - 1:
+            two = line[j:j + 2]
+            if two == "/*":
+                depth += 1
+                j += 2
+            elif two == "*/" and depth > 0:
+                depth -= 1
+                j += 2
+            elif two == "//" and depth == 0:
+                break
+            else:
+                j += 1
+        if start_depth > 0 and depth > 0:
+            inside.add(i)
+    return inside
+
+
 def snippet(rng, files, n, tries=50):
     """n consecutive lines of a random file, mostly code (at least half of
-    the lines neither blank nor comments), or None."""
+    the lines neither blank nor comments, `/* */` blocks included), or
+    None."""
     for _ in range(tries):
         p = rng.choice(files)
         try:
@@ -108,7 +136,11 @@ def snippet(rng, files, n, tries=50):
             continue
         i = rng.randrange(0, len(lines) - n + 1)
         chunk = lines[i : i + n]
-        if sum(map(is_code_line, chunk)) * 2 >= n:
+        inside = block_comment_lines(lines[: i + n]) if any(
+            "/*" in l for l in lines[: i + n]) else set()
+        code = sum(is_code_line(l) and (i + j) not in inside
+                   for j, l in enumerate(chunk))
+        if code * 2 >= n:
             snippet.last = p
             return "".join(chunk)
     return None
@@ -358,6 +390,9 @@ def code_eval(args, work, registry):
                               args.copy_lines)
             for name, key in meta.items() if key[0] == "unrelated"}
     del windows
+    (work / "copies.json").write_text(json.dumps(
+        {n: str(idx_files[c]) if c is not None else None
+         for n, c in copy.items()}, indent=0))
     by_hash = {
         hashlib.sha256(str(tree / f"{i:06d}.rs").encode()).hexdigest()[:16]:
         p for i, p in enumerate(idx_files)}
