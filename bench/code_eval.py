@@ -9,7 +9,11 @@ files are queried verbatim, with every identifier renamed, and reformatted,
 and snippets of unrelated files are queried to count false alarms. It
 reports detection by length and mutation, the false-alarm rate, the index
 size per MB of source, indexing MB/s and query MB/s, and checks that the
-index holds no source line.
+index holds no source line. Crates copy each other, so an unrelated
+snippet sharing --copy-lines consecutive normalized lines with one indexed
+file is a copy of indexed code: the false-alarm rate is reported raw and
+without such copies. --diagnose says why each missed 10- and 20-line
+snippet is missed.
 
 Records: a generated 5,000-row customer table is indexed with
 `leakguard index records`; the index must hold no cell; a prompt quoting
@@ -19,8 +23,9 @@ without it, in the same run.
 
 Python 3.11 standard library only. Usage:
 
-    cargo build --release
-    python3 bench/code_eval.py [--k 30 --w 8] [--snippets 200] [--seed 1]
+    cargo build --release [--example code_explain  # for --diagnose]
+    python3 bench/code_eval.py [--k 30 --w 8] [--snippets 200] [--seed 1] \
+        [--crate-dirs bench/code_eval_crates.txt] [--diagnose]
 """
 
 import argparse
