@@ -59,7 +59,7 @@ pub const CONFIG_FILE: &str = "leakguard.toml";
 /// [code]                        # proprietary-code index (`index code`)
 /// index = "code.lgx"
 /// min_tokens = 45               # tokens a copy must cover at least
-/// sure_tokens = 70              # tokens reported whatever surrounds them
+/// sure_tokens = 90              # tokens reported whatever surrounds them
 /// min_share = 0.6               # else: share of the tokens around them
 ///
 /// [records]                     # customer-records index (`index records`)

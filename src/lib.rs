@@ -103,9 +103,10 @@ pub use crate::{
         IndexMatch, Severity, Span,
     },
     fingerprint::{
-        token::check_tokenizer, CodeIndex, CodeIndexBuilder, CodeThresholds,
-        PathStorage, DEFAULT_K, DEFAULT_MIN_SHARE, DEFAULT_MIN_TOKENS,
-        DEFAULT_SURE_TOKENS, DEFAULT_WINDOW,
+        explain_code, token::check_tokenizer, CodeExplain, CodeIndex,
+        CodeIndexBuilder, CodeThresholds, PathStorage, DEFAULT_K,
+        DEFAULT_MIN_SHARE, DEFAULT_MIN_TOKENS, DEFAULT_SURE_TOKENS,
+        DEFAULT_WINDOW,
     },
     indexes::table::{IndexError, IndexErrorKind},
     keyed::FingerprintKey,

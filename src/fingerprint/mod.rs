@@ -18,6 +18,7 @@
 //! look-ups is rebuilt in memory.
 
 mod detect;
+mod explain;
 pub(crate) mod token;
 mod winnow;
 
@@ -26,6 +27,8 @@ use std::{collections::HashSet, fmt, path::Path, sync::Arc};
 use sha2::{Digest, Sha256};
 
 pub(crate) use self::detect::{CodeHit, CodeState};
+#[doc(hidden)]
+pub use self::explain::{explain_code, CodeExplain};
 use crate::indexes::table::{
     read_file, IndexError, IndexErrorKind, Reader, SortedHashes, Writer,
 };
@@ -259,6 +262,8 @@ impl CodeIndex {
 }
 
 const MIN_K: usize = 4;
+/// Occurrences of one hash kept per file (see `add_file`).
+const MAX_REPEATS: usize = 8;
 const MAX_K: usize = 256;
 const MAX_W: usize = 1024;
 
@@ -386,11 +391,21 @@ impl CodeIndexBuilder {
                     (h, id, p.min(tokens.saturating_sub(1)))
                 }),
         );
-        // One entry per distinct hash per file, at its first position.
+        // One entry per occurrence of a hash in the file, up to
+        // MAX_REPEATS: code that repeats itself inside a file (impl blocks
+        // per type, syscall wrappers) matches a copy of its second
+        // occurrence only at the second occurrence's offset, and a chain
+        // needs the right offset.
         self.entries[start..].sort_unstable();
         let mut kept = start;
+        let mut run = 0;
         for i in start..self.entries.len() {
-            if i == start || self.entries[i].0 != self.entries[kept - 1].0 {
+            run = if i > start && self.entries[i].0 == self.entries[i - 1].0 {
+                run + 1
+            } else {
+                0
+            };
+            if run < MAX_REPEATS {
                 self.entries[kept] = self.entries[i];
                 kept += 1;
             }
@@ -415,7 +430,12 @@ impl CodeIndexBuilder {
         while i < entries.len() {
             let h = entries[i].0;
             let run = entries[i..].iter().take_while(|e| e.0 == h).count();
-            let common = self.max_files > 0 && run > self.max_files
+            // Entries are sorted by (hash, file): count distinct files.
+            let files = 1 + entries[i..i + run]
+                .windows(2)
+                .filter(|p| p[0].1 != p[1].1)
+                .count();
+            let common = self.max_files > 0 && files > self.max_files
                 || self.common.contains(&h);
             if !common {
                 for e in &entries[i..i + run] {
@@ -467,7 +487,7 @@ impl Default for CodeThresholds {
 /// Default [`CodeThresholds::min_tokens`].
 pub const DEFAULT_MIN_TOKENS: usize = 45;
 /// Default [`CodeThresholds::sure_tokens`].
-pub const DEFAULT_SURE_TOKENS: usize = 70;
+pub const DEFAULT_SURE_TOKENS: usize = 90;
 /// Default [`CodeThresholds::min_share`].
 pub const DEFAULT_MIN_SHARE: f64 = 0.6;
 
@@ -534,6 +554,58 @@ mod tests {
         assert_eq!(b.build().fingerprints(), 0);
         b.max_files(3);
         assert!(b.build().fingerprints() > 0);
+    }
+
+    #[test]
+    fn repeated_code_keeps_each_offset_up_to_a_cap() {
+        // The same function twice, around other code: each of its k-grams
+        // must be found at both offsets, or a copy of the second one
+        // would chain at the wrong distance.
+        let other = "fn unrelated(x: i64) -> i64 { let y = x * 3 - 7; \
+                     if y > 0 { y } else { -y } }\n";
+        let twice = format!("{SRC}{other}{SRC}");
+        let mut b = small();
+        b.add_file("twice.rs", twice.as_bytes());
+        b.add_file("other.rs", other.as_bytes());
+        let index = b.build();
+        let mut values = Vec::new();
+        token::tokens(SRC.as_bytes(), |t| {
+            values.push((t.value, t.name, t.shape))
+        });
+        let n = values.len() as u32;
+        let mut both = 0;
+        for h in winnow::kgrams(&values, 8) {
+            let (files, pos) = index.lookup(h);
+            let mine: Vec<u32> = files
+                .iter()
+                .zip(pos)
+                .filter(|(&f, _)| f == 0)
+                .map(|(_, &p)| p)
+                .collect();
+            if mine.len() == 2 {
+                assert!(mine[1] > mine[0] + n, "{mine:?}");
+                both += 1;
+            }
+            assert!(mine.len() <= 2, "{mine:?}");
+        }
+        assert!(both > 5, "{both}");
+
+        // Twenty copies in one file keep at most MAX_REPEATS offsets per
+        // hash, and count as one file for `max_files`.
+        let many = format!("{SRC}{other}").repeat(20);
+        let mut b = small();
+        b.max_files(1);
+        b.add_file("many.rs", many.as_bytes());
+        let index = b.build();
+        assert!(index.fingerprints() > 0);
+        let mut i = 0;
+        let hashes = index.table.hashes();
+        while i < hashes.len() {
+            let run = hashes[i..].iter().take_while(|&&h| h == hashes[i]);
+            let run = run.count();
+            assert!(run <= MAX_REPEATS, "{run}");
+            i += run;
+        }
     }
 
     #[test]
