@@ -559,6 +559,24 @@ Martinez Hernandez Lopez Gonzalez Wilson Anderson Thomas Taylor Moore \
 Jackson Martin Lee Perez Thompson White Harris Wang Chen Tanaka Silva".split()
 
 
+def customer_prompts(rng, rows, size):
+    """Prompt-like lines, 5% of them quoting a customer of `rows`, about
+    `size` bytes (at least `size`; bench/records_speed.py cuts it)."""
+    parts = []
+    n = 0
+    while n < size:
+        r = rng.choice(rows)
+        s = (f"Customer {r['full_name']} wrote from {r['email']} about order "
+             f"{rng.randrange(10**6)}; call back on {r['phone']} before "
+             f"Friday. The Export Manager said the Quarterly Report is late.\n"
+             if rng.random() < 0.05 else
+             "Please summarize the meeting notes and list the action items "
+             "for the Platform Team; keep it short and polite.\n")
+        parts.append(s)
+        n += len(s)
+    return "".join(parts)
+
+
 def records_eval(args, work):
     rng = random.Random(args.seed + 7)
     rows = []
@@ -622,19 +640,7 @@ def records_eval(args, work):
     # Throughput: prompt-like text with emails, phones and names, scanned
     # with the built-in rules, with and without the records index.
     big = work / "prompts.txt"
-    parts = []
-    size = 0
-    while size < args.big_mb * 1e6:
-        r = rng.choice(rows)
-        s = (f"Customer {r['full_name']} wrote from {r['email']} about order "
-             f"{rng.randrange(10**6)}; call back on {r['phone']} before "
-             f"Friday. The Export Manager said the Quarterly Report is late.\n"
-             if rng.random() < 0.05 else
-             "Please summarize the meeting notes and list the action items "
-             "for the Platform Team; keep it short and polite.\n")
-        parts.append(s)
-        size += len(s)
-    big.write_text("".join(parts))
+    big.write_text(customer_prompts(rng, rows, int(args.big_mb * 1e6)))
     base = [str(BIN), "scan", "--no-baseline", "-q", "-j", "1", str(big)]
     with_idx = base + ["--records-index", str(out), "--records-key-file",
                        str(key)]

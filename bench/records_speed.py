@@ -34,6 +34,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import code_eval  # noqa: E402
 from code_eval import BIN, FIRST, LAST  # noqa: E402
 
 
@@ -65,19 +66,7 @@ def people(rng, n, offset=0):
 
 
 def prompts(rng, rows, size):
-    parts = []
-    n = 0
-    while n < size:
-        r = rng.choice(rows)
-        s = (f"Customer {r['full_name']} wrote from {r['email']} about order "
-             f"{rng.randrange(10**6)}; call back on {r['phone']} before "
-             f"Friday. The Export Manager said the Quarterly Report is late.\n"
-             if rng.random() < 0.05 else
-             "Please summarize the meeting notes and list the action items "
-             "for the Platform Team; keep it short and polite.\n")
-        parts.append(s)
-        n += len(s)
-    return "".join(parts)[:size]
+    return code_eval.customer_prompts(rng, rows, size)[:size]
 
 
 def code(size):

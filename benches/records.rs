@@ -11,7 +11,7 @@
 
 mod inputs;
 
-use std::{hint::black_box, sync::Arc, time::Duration};
+use std::{sync::Arc, time::Duration};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use leakguard::{FingerprintKey, RecordsIndex, RuleSet, ScannerBuilder};
@@ -176,19 +176,14 @@ fn records(c: &mut Criterion) {
                 }
                 let scanner = b.build(rules).unwrap();
                 let expected = scanner.scan(hay).len();
-                let mut scratch = scanner.scratch();
-                let mut out = Vec::new();
                 let id = if with { "with-index" } else { "without" };
-                group.bench_function(format!("{id}/{name}"), |b| {
-                    b.iter(|| {
-                        scanner.scan_with(
-                            &mut scratch,
-                            black_box(hay),
-                            &mut out,
-                        );
-                        assert_eq!(out.len(), expected);
-                    })
-                });
+                inputs::bench_buffer(
+                    &mut group,
+                    format!("{id}/{name}"),
+                    &scanner,
+                    hay,
+                    expected,
+                );
             }
         }
         group.finish();

@@ -9,7 +9,7 @@
 
 mod inputs;
 
-use std::{hint::black_box, time::Duration};
+use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use leakguard::{
@@ -62,18 +62,13 @@ fn scan(c: &mut Criterion) {
                     group.sample_size(50);
                     group.measurement_time(Duration::from_secs(3));
                 }
-                let mut scratch = scanner.scratch();
-                let mut out = Vec::new();
-                group.bench_function(format!("buffer/{name}"), |b| {
-                    b.iter(|| {
-                        scanner.scan_with(
-                            &mut scratch,
-                            black_box(hay),
-                            &mut out,
-                        );
-                        assert_eq!(out.len(), expected);
-                    })
-                });
+                inputs::bench_buffer(
+                    &mut group,
+                    format!("buffer/{name}"),
+                    &scanner,
+                    hay,
+                    expected,
+                );
             }
             let (hay, _) = &inputs[2].1;
             let expected = scanner.scan(hay).len();

@@ -180,3 +180,26 @@ pub fn engine_name(kind: EngineKind) -> &'static str {
 pub fn scanner(rules: &RuleSet, kind: EngineKind) -> Scanner {
     ScannerBuilder::new().engine(kind).build(rules).unwrap()
 }
+
+/// Benchmarks scanning `hay` into a reused buffer, checking the finding
+/// count on every call.
+pub fn bench_buffer<M: criterion::measurement::Measurement>(
+    group: &mut criterion::BenchmarkGroup<'_, M>,
+    id: String,
+    scanner: &Scanner,
+    hay: &[u8],
+    expected: usize,
+) {
+    let mut scratch = scanner.scratch();
+    let mut out = Vec::new();
+    group.bench_function(id, |b| {
+        b.iter(|| {
+            scanner.scan_with(
+                &mut scratch,
+                std::hint::black_box(hay),
+                &mut out,
+            );
+            assert_eq!(out.len(), expected);
+        })
+    });
+}
