@@ -83,6 +83,7 @@ mod report;
 mod rules;
 mod scan;
 mod stream;
+mod swar;
 
 pub use crate::{
     allow::INLINE_MARKERS,

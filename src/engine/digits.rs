@@ -9,7 +9,7 @@
 
 use std::ops::Range;
 
-use crate::finding::Span;
+use crate::{finding::Span, swar};
 
 /// Runs longer than this are not candidates: no rule's number is this long,
 /// and the bound keeps the streaming hold-back finite.
@@ -103,25 +103,13 @@ impl Iterator for DigitRuns<'_> {
     }
 }
 
-/// Index of the first ASCII digit, eight bytes at a time: `b ^ b'0'` is
-/// below 10 exactly for digits, and the classic "has a byte less than n"
-/// test flags them; its lowest flag is always a real one (a borrow only
-/// runs upwards).
+/// Index of the first ASCII digit, eight bytes at a time.
 fn find_digit(bytes: &[u8]) -> Option<usize> {
-    const LO: u64 = u64::from_le_bytes([1; 8]);
-    const HI: u64 = LO << 7;
-    let mut chunks = bytes.chunks_exact(8);
-    let mut at = 0;
-    for c in &mut chunks {
-        let x = u64::from_le_bytes(c.try_into().expect("8 bytes"))
-            ^ (u64::from(b'0') * LO);
-        let flags = x.wrapping_sub(10 * LO) & !x & HI;
-        if flags != 0 {
-            return Some(at + (flags.trailing_zeros() / 8) as usize);
-        }
-        at += 8;
-    }
-    chunks.remainder().iter().position(u8::is_ascii_digit).map(|i| at + i)
+    swar::find(
+        bytes,
+        |x| swar::in_range(x, b'0', b'9'),
+        |b| b.is_ascii_digit(),
+    )
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 //! exactly the candidates a buffer scan finds.
 
 use super::{tagged_form, ColumnKind, RecordsIndex, ValueHasher};
-use crate::finding::Span;
+use crate::{finding::Span, swar};
 
 /// Bytes around an anchor that decide a candidate.
 pub(crate) const CONTEXT: usize = 512;
@@ -165,33 +165,13 @@ pub(crate) fn find(
     }
 }
 
-/// The high bit of each byte of `x` that lies in `lo..=hi` (both below
-/// 0x80), exactly: the sums stay within their byte, so no carry crosses.
-fn in_range(x: u64, lo: u8, hi: u8) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let low7 = x & !HIGH;
-    let at_least_lo = low7 + ONES * u64::from(0x80 - lo);
-    let above_hi = low7 + ONES * u64::from(0x7f - hi);
-    at_least_lo & !above_hi & !x & HIGH
-}
-
 /// The first position in `from..to` holding an ASCII uppercase letter or
 /// digit, eight bytes at a time (most prose has neither).
 fn next_upper_or_digit(hay: &[u8], from: usize, to: usize) -> Option<usize> {
-    let mut i = from;
-    while i + 8 <= to {
-        let x = u64::from_le_bytes(hay[i..i + 8].try_into().expect("8"));
-        let m = in_range(x, b'A', b'Z') | in_range(x, b'0', b'9');
-        if m != 0 {
-            return Some(i + (m.trailing_zeros() / 8) as usize);
-        }
-        i += 8;
-    }
-    hay[i..to]
-        .iter()
-        .position(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
-        .map(|n| i + n)
+    let flags =
+        |x| swar::in_range(x, b'A', b'Z') | swar::in_range(x, b'0', b'9');
+    let is = |b: u8| b.is_ascii_uppercase() || b.is_ascii_digit();
+    swar::find(&hay[from..to], flags, is).map(|n| from + n)
 }
 
 /// The end of the word starting at `p`, unless it is longer than
