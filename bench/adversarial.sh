@@ -19,6 +19,7 @@ if [ -z "${LEAKGUARD:-}" ]; then
     LEAKGUARD=target/release/leakguard
 fi
 LG=$(realpath "$LEAKGUARD")
+REPO=$(pwd)
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 export LEAKGUARD_KEY_FILE=$WORK/key
@@ -63,38 +64,6 @@ with open("big.json", "wb") as f:       # 15 MiB JSON string of keywords
     f.write(b'{"messages":[{"role":"user","content":"' + unit * ((15 << 20) // len(unit)) + b'"}]}')
 with open("bt.txt", "wb") as f:          # for the backtracking rules
     f.write(b"a" * (4 << 20) + b"!" + b"x" * (4 << 20))
-with open("bt.toml", "w") as f:
-    f.write('''
-[[rule]]
-id = "nested-plus"
-name = "nested quantifiers"
-category = "custom"
-severity = "high"
-keywords = ["a"]
-pattern = \'\'\'(a+)+$\'\'\'
-examples = ["aaaa"]
-negatives = ["bbbb"]
-
-[[rule]]
-id = "overlapping-alternation"
-name = "overlapping alternation"
-category = "custom"
-severity = "high"
-keywords = ["a"]
-pattern = \'\'\'(?:a|aa)+b\'\'\'
-examples = ["aab"]
-negatives = ["aaa"]
-
-[[rule]]
-id = "nested-star-group"
-name = "nested star group"
-category = "custom"
-severity = "high"
-keywords = ["x"]
-pattern = \'\'\'(?:x+x+)+y\'\'\'
-examples = ["xxy"]
-negatives = ["xxx"]
-''')
 with open("bad.toml", "w") as f:         # three bad rules
     f.write('''
 [[rule]]
@@ -128,6 +97,7 @@ examples = ["ghi"]
 negatives = ["xyz"]
 ''')
 EOF
+cp "$REPO/tests/data/backtracking-rules.toml" bt.toml
 
 fail=0
 printf '| input | command | exit | result | s | peak RSS MiB |\n|---|---|---:|---|---:|---:|\n'

@@ -351,37 +351,9 @@ fn input_dense_with_keywords_stays_linear() {
     );
 }
 
-const BACKTRACKING_RULES: &str = r#"
-[[rule]]
-id = "nested-plus"
-name = "nested quantifiers"
-category = "custom"
-severity = "high"
-keywords = ["a"]
-pattern = '''(a+)+$'''
-examples = ["aaaa"]
-negatives = ["bbbb"]
-
-[[rule]]
-id = "overlapping-alternation"
-name = "overlapping alternation"
-category = "custom"
-severity = "high"
-keywords = ["a"]
-pattern = '''(?:a|aa)+b'''
-examples = ["aab"]
-negatives = ["aaa"]
-
-[[rule]]
-id = "nested-star-group"
-name = "nested star group"
-category = "custom"
-severity = "high"
-keywords = ["x"]
-pattern = '''(?:x+x+)+y'''
-examples = ["xxy"]
-negatives = ["xxx"]
-"#;
+/// Patterns that are exponential for a backtracking engine (shared with
+/// bench/adversarial.sh).
+const BACKTRACKING_RULES: &str = include_str!("data/backtracking-rules.toml");
 
 /// Patterns that take exponential time in a backtracking engine, with a
 /// keyword that hits at every byte: the regex engine is linear, each
