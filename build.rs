@@ -5,8 +5,13 @@
 
 use std::{env, fs, path::PathBuf};
 
+#[allow(dead_code)]
+#[path = "src/rules/shape.rs"]
+mod shape;
+
 fn main() {
     println!("cargo:rerun-if-changed=patterns");
+    println!("cargo:rerun-if-changed=src/rules/shape.rs");
     let dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap())
         .join("patterns");
     let mut files: Vec<PathBuf> = fs::read_dir(&dir)
@@ -29,8 +34,9 @@ fn main() {
         PathBuf::from(env::var("OUT_DIR").unwrap()).join("builtin_rules.rs");
     fs::write(dest, out).expect("write builtin_rules.rs");
 
-    // (id, max_len of the pattern or 0 when unbounded, capture groups) of
-    // every built-in rule whose pattern parses; anything else is left to the
+    // (id, max_len of the pattern or 0 when unbounded, capture groups, can
+    // match empty, secret group, its bytes, its shortest length) of every
+    // built-in rule whose pattern parses; anything else is left to the
     // run-time parse, which reports errors.
     let mut shapes = String::from("&[\n");
     for path in &files {
@@ -56,8 +62,15 @@ fn main() {
                 continue;
             };
             let props = hir.properties();
+            let group = rule
+                .get("secret_group")
+                .and_then(|v| v.as_integer())
+                .and_then(|g| usize::try_from(g).ok())
+                .unwrap_or(0);
+            let (bytes, least) =
+                shape::group_bytes(&hir, group).unwrap_or(([!0; 4], 0));
             shapes.push_str(&format!(
-                "    ({id:?}, {}, {}, {}),\n",
+                "    ({id:?}, {}, {}, {}, {group}, {bytes:?}, {least}),\n",
                 props.maximum_len().unwrap_or(0),
                 props.explicit_captures_len(),
                 props.minimum_len() == Some(0),

@@ -211,6 +211,9 @@ pub struct Scratch {
     /// Whether candidates share regex work through `sweep` (off only in
     /// the test that checks it changes nothing).
     share: bool,
+    /// Whether a window must hold a run of secret bytes before a rule's
+    /// regex runs in it (off only in tests, to compare both ways).
+    precheck: bool,
     indexes: IndexScratch,
 }
 
@@ -311,6 +314,7 @@ impl Scanner {
             indexes: self.inner.indexes.scratch(),
             sweep: Sweep::default(),
             share: true,
+            precheck: true,
         }
     }
 
@@ -410,6 +414,12 @@ impl Scanner {
             if inner.actions[c.rule as usize] == Action::Allow {
                 continue;
             }
+            if let Some(run) = rule.secret_run.as_ref().filter(|_| s.precheck)
+            {
+                if !run.within(&hay[window(rule, c.hit, hay.len())]) {
+                    continue;
+                }
+            }
             let locs = s.locs[c.rule as usize]
                 .get_or_insert_with(|| rule.regex().capture_locations());
             if !(s.share && s.sweep.confirm(rule, c, hay, locs, &mut s.raw)) {
@@ -463,6 +473,16 @@ pub(crate) fn order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
     ))
 }
 
+/// The bytes a candidate's confirmation searches: a match overlapping the
+/// hit starts at most `max_len` before it and ends before `hit.end +
+/// max_len`; CONTEXT more bytes let a trailing `\b` see the next character.
+/// Truncating the haystack here, not at its end, keeps the work bounded by
+/// the window.
+fn window(rule: &Rule, hit: Span, len: usize) -> Range<usize> {
+    let start = hit.start.saturating_sub(rule.max_len);
+    start..(hit.end + rule.max_len + CONTEXT).min(len)
+}
+
 /// Runs the rule's regex in a window around the hit: every match that
 /// overlaps the hit and whose secret passes the rule's filters is kept.
 fn confirm(
@@ -473,11 +493,8 @@ fn confirm(
     out: &mut Vec<Raw>,
 ) {
     let hit = c.hit;
-    let window_start = hit.start.saturating_sub(rule.max_len);
-    // A match overlapping the hit ends before hit.end + max_len; CONTEXT
-    // more bytes let a trailing `\b` see the next character. Truncating the
-    // haystack here, not at its end, keeps the work bounded by the window.
-    let window_end = (hit.end + rule.max_len + CONTEXT).min(hay.len());
+    let Range { start: window_start, end: window_end } =
+        window(rule, hit, hay.len());
     let window = &hay[..window_end];
     // Native rules' keywords occur inside every match, so only matches
     // overlapping the hit count; imported rules may name context words, and
@@ -556,8 +573,8 @@ impl Sweep {
             return false;
         }
         let hit = c.hit;
-        let window_start = hit.start.saturating_sub(rule.max_len);
-        let window_end = (hit.end + rule.max_len + CONTEXT).min(hay.len());
+        let Range { start: window_start, end: window_end } =
+            window(rule, hit, hay.len());
         let stop = hit.end;
         if self.rule != Some(c.rule) || window_start >= self.cursor {
             self.rule = Some(c.rule);
@@ -756,9 +773,77 @@ negatives = ['23812345678']
             s.scan_with(&mut shared, hay.as_bytes(), &mut a);
             s.scan_with(&mut plain, hay.as_bytes(), &mut b);
             assert_eq!(a, b, "{hay:?}");
+            // Neither shared walks nor the secret-run check change anything.
+            plain.precheck = false;
+            b.clear();
+            s.scan_with(&mut plain, hay.as_bytes(), &mut b);
+            assert_eq!(a, b, "{hay:?}");
             total += a.len();
         }
         assert!(total > 200, "{total}");
+    }
+
+    #[test]
+    fn the_secret_run_check_changes_no_finding() {
+        // Values around the run lengths the check asks for (entropy 3.0
+        // and 3.5 need 8 and 12 distinct-enough bytes, a 40-hex token 40),
+        // after the keywords of the rules it skips most often.
+        let rules = RuleSet::builtin();
+        let s = ScannerBuilder::new()
+            .fingerprint_key(FingerprintKey::from_bytes([1; 32]))
+            .build(&rules)
+            .unwrap();
+        let keys = [
+            "secret",
+            "token",
+            "api_key",
+            "github",
+            "GITHUB_CLIENT_SECRET",
+            "password",
+            "passwd",
+            "aws_secret_access_key",
+            "slack",
+            "sk-",
+        ];
+        let joins = ["=", " = \"", ": '", "\": \"", " is ", "=\"", "\n"];
+        let alphabet = b"0123456789abcdefABCDEF_-+/=.~ghijkXYZ";
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let (mut total, mut skipped) = (0, 0);
+        for _ in 0..400 {
+            let mut hay = String::new();
+            for _ in 0..1 + next(4) {
+                hay.push_str(keys[next(keys.len())]);
+                hay.push_str(joins[next(joins.len())]);
+                // Draw from a prefix of the alphabet: hex only, or wider.
+                let width = [10, 16, 22, alphabet.len()][next(4)];
+                for _ in 0..next(48) {
+                    hay.push(char::from(alphabet[next(width)]));
+                }
+                hay.push_str(["\"", "'", "\n", " ", ""][next(5)]);
+            }
+            let (mut on, mut off) = (s.scratch(), s.scratch());
+            off.precheck = false;
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            s.scan_with(&mut on, hay.as_bytes(), &mut a);
+            s.scan_with(&mut off, hay.as_bytes(), &mut b);
+            assert_eq!(a, b, "{hay:?}");
+            total += a.len();
+            // Count windows the check rules out, so the test shows it ran.
+            for c in &on.candidates {
+                let rule = &rules.rules()[c.rule as usize];
+                if let Some(run) = &rule.secret_run {
+                    let w = window(rule, c.hit, hay.len());
+                    skipped += usize::from(!run.within(&hay.as_bytes()[w]));
+                }
+            }
+        }
+        assert!(total > 100 && skipped > 100, "{total} {skipped}");
     }
 
     #[test]

@@ -4,20 +4,41 @@
 pub(crate) static FILES: &[(&str, &str)] =
     include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
 
-/// `(id, longest match or 0 if unbounded, capture groups, can match empty)`
-/// of every built-in pattern, worked out by `build.rs` with the same parser
-/// settings as `rules::compile`, so start-up need not parse 600 regexes.
-pub(crate) static SHAPES: &[(&str, usize, usize, bool)] =
+/// `(id, longest match or 0 if unbounded, capture groups, can match empty,
+/// secret group, the bytes it may hold, its shortest length)` of every
+/// built-in pattern, worked out by `build.rs` with the same parser settings
+/// as `rules::compile`, so start-up need not parse 600 regexes.
+type ShapeRow = (&'static str, usize, usize, bool, usize, [u64; 4], usize);
+static SHAPES: &[ShapeRow] =
     include!(concat!(env!("OUT_DIR"), "/builtin_shapes.rs"));
 
+/// What build.rs worked out of a built-in pattern.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Shape {
+    /// Longest match, 0 if unbounded.
+    pub(crate) max: usize,
+    pub(crate) groups: usize,
+    pub(crate) empty: bool,
+    /// The group `bytes` and `least` describe.
+    pub(crate) group: usize,
+    pub(crate) bytes: [u64; 4],
+    pub(crate) least: usize,
+}
+
 /// The precomputed shape of a built-in rule.
-pub(crate) fn shape(id: &str) -> Option<(usize, usize, bool)> {
+pub(crate) fn shape(id: &str) -> Option<Shape> {
     static INDEX: std::sync::OnceLock<
-        std::collections::HashMap<&'static str, (usize, usize, bool)>,
+        std::collections::HashMap<&'static str, Shape>,
     > = std::sync::OnceLock::new();
     INDEX
         .get_or_init(|| {
-            SHAPES.iter().map(|&(id, m, g, e)| (id, (m, g, e))).collect()
+            SHAPES
+                .iter()
+                .map(|&(id, max, groups, empty, group, bytes, least)| {
+                    let s = Shape { max, groups, empty, group, bytes, least };
+                    (id, s)
+                })
+                .collect()
         })
         .get(id)
         .copied()

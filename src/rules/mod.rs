@@ -5,6 +5,7 @@ mod builtin;
 mod check;
 mod error;
 mod gitleaks;
+mod shape;
 mod spec;
 
 use std::{
@@ -65,6 +66,8 @@ pub struct Rule {
     /// not just declared), so a match near a hit is decided by the bytes of
     /// its window and the confirm stage may share work between windows.
     pub(crate) bounded: bool,
+    /// What every reported secret looks like, checked before the regex.
+    pub(crate) secret_run: Option<SecretRun>,
     pub(crate) placeholder_filter: bool,
     /// Drop UUIDs, hex digests, SRI hashes, identifiers and wordy values
     /// (see `precision.rs`); default on for low-confidence rules.
@@ -286,17 +289,23 @@ impl Rule {
                 }
             }
         };
-        let (regex, max_len, bounded, secret_group) =
-            match compile(&spec, eager) {
-                Ok(v) => v,
-                Err(e) => {
-                    errs.push(e);
-                    (OnceLock::new(), 0, false, 0)
+        let compiled = match compile(&spec, eager) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                errs.push(e);
+                None
+            }
+        };
+        let Compiled { regex, max_len, bounded, secret_group, secret_run } =
+            match (compiled, RuleError::join(errs)) {
+                (Some(c), None) => c,
+                (_, Some(e)) => return Err(e.in_rule(&spec.id)),
+                // compile's error is in `errs`.
+                (None, None) => {
+                    let e = pattern_error("pattern did not compile".into());
+                    return Err(e.in_rule(&spec.id));
                 }
             };
-        if let Some(e) = RuleError::join(errs) {
-            return Err(e.in_rule(&spec.id));
-        }
         Ok(Rule {
             id: spec.id.into(),
             name: spec.name,
@@ -312,6 +321,7 @@ impl Rule {
             check,
             max_len,
             bounded,
+            secret_run,
             placeholder_filter: spec
                 .placeholder_filter
                 .unwrap_or(category == Category::Secret),
@@ -349,18 +359,30 @@ fn build_regex(pattern: &str) -> Result<Regex, RuleError> {
         .map_err(|e| pattern_error(e.to_string()))
 }
 
+/// What [`compile`] works out of a pattern.
+struct Compiled {
+    regex: OnceLock<Regex>,
+    max_len: usize,
+    bounded: bool,
+    secret_group: usize,
+    secret_run: Option<SecretRun>,
+}
+
 /// Parses the pattern and works out its longest match, whether that bound
-/// is the regex's own, and its secret group; compiles it too when `eager`.
-fn compile(
-    spec: &RuleSpec,
-    eager: bool,
-) -> Result<(OnceLock<Regex>, usize, bool, usize), RuleError> {
+/// is the regex's own, its secret group and what that group can hold;
+/// compiles it too when `eager`.
+fn compile(spec: &RuleSpec, eager: bool) -> Result<Compiled, RuleError> {
+    let secret_group = spec.secret_group.unwrap_or(0);
     // Lazily compiled rules are built-in ones: their shape was worked out
     // by build.rs, and parsing 600 patterns here was half of start-up.
-    let (max, groups, empty) = match (eager, builtin::shape(&spec.id)) {
-        (false, Some((max, groups, empty))) => {
-            ((max > 0).then_some(max), groups, empty)
-        }
+    let (max, groups, empty, secret) = match (eager, builtin::shape(&spec.id))
+    {
+        (false, Some(s)) if s.group == secret_group => (
+            (s.max > 0).then_some(s.max),
+            s.groups,
+            s.empty,
+            Some((s.bytes, s.least)),
+        ),
         _ => {
             let hir = regex_syntax::ParserBuilder::new()
                 .unicode(false)
@@ -374,6 +396,7 @@ fn compile(
                 p.maximum_len(),
                 p.explicit_captures_len(),
                 p.minimum_len() == Some(0),
+                shape::group_bytes(&hir, secret_group),
             )
         }
     };
@@ -392,19 +415,74 @@ fn compile(
             "max_len {max_len} is not in 1..={MAX_RULE_LEN}"
         )));
     }
-    let secret_group = spec.secret_group.unwrap_or(0);
     if secret_group > groups {
         return Err(RuleError::invalid(format!(
             "secret_group {secret_group} does not exist (pattern has \
              {groups} capture groups)"
         )));
     }
-    let cell = OnceLock::new();
+    let regex = OnceLock::new();
     if eager {
-        let _ = cell.set(build_regex(&spec.pattern)?);
+        let _ = regex.set(build_regex(&spec.pattern)?);
     }
-    let bounded = max.is_some_and(|m| m <= max_len);
-    Ok((cell, max_len, bounded, secret_group))
+    Ok(Compiled {
+        regex,
+        max_len,
+        bounded: max.is_some_and(|m| m <= max_len),
+        secret_group,
+        secret_run: secret.and_then(|(bytes, least)| {
+            SecretRun::new(bytes, least, spec.min_entropy)
+        }),
+    })
+}
+
+/// A necessary condition on a rule's window, checked before its regex runs:
+/// every secret the rule reports is a run of at least `min` bytes that its
+/// secret group can hold (its shortest match, or more if `min_entropy` asks
+/// for more distinct bytes than a shorter run has). A window without such a
+/// run holds no secret the rule would report.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct SecretRun {
+    bytes: Arc<[bool; 256]>,
+    min: usize,
+}
+
+impl SecretRun {
+    /// `None` when the condition cannot rule anything out.
+    fn new(
+        set: [u64; 4],
+        least: usize,
+        min_entropy: Option<f64>,
+    ) -> Option<SecretRun> {
+        // A run of n bytes has at most log2(n) bits of Shannon entropy per
+        // byte; the margin covers the rounding of the entropy's sum.
+        let entropic = min_entropy.map_or(0, |m| {
+            (1..=256).find(|&n| (n as f64).log2() >= m - 1e-9).unwrap_or(256)
+        });
+        let min = least.max(entropic);
+        let mut bytes = [false; 256];
+        for (b, slot) in bytes.iter_mut().enumerate() {
+            *slot = set[b >> 6] >> (b & 63) & 1 == 1;
+        }
+        (min >= 2 && bytes.contains(&false))
+            .then(|| SecretRun { bytes: Arc::new(bytes), min })
+    }
+
+    /// Whether `hay` holds `min` consecutive bytes of the set.
+    pub(crate) fn within(&self, hay: &[u8]) -> bool {
+        let mut run = 0;
+        for &b in hay {
+            if self.bytes[usize::from(b)] {
+                run += 1;
+                if run == self.min {
+                    return true;
+                }
+            } else {
+                run = 0;
+            }
+        }
+        false
+    }
 }
 
 fn valid_id(id: &str) -> bool {
@@ -640,6 +718,81 @@ fn flatten_in_file(e: RuleError, file: &str) -> RuleError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::shannon_entropy;
+
+    fn run_of(
+        pattern: &str,
+        group: usize,
+        entropy: Option<f64>,
+    ) -> Option<SecretRun> {
+        let hir = regex_syntax::ParserBuilder::new()
+            .unicode(false)
+            .utf8(false)
+            .build()
+            .parse(pattern)
+            .unwrap();
+        let (set, least) = shape::group_bytes(&hir, group)?;
+        SecretRun::new(set, least, entropy)
+    }
+
+    #[test]
+    fn secret_runs_are_read_off_the_secret_group() {
+        let p = r"(?i)key\s*=\s*([0-9a-f]{40})\b";
+        let run = run_of(p, 1, None).unwrap();
+        assert_eq!(run.min, 40);
+        let held: Vec<u8> =
+            (0..=255u8).filter(|&b| run.bytes[usize::from(b)]).collect();
+        assert_eq!(held, b"0123456789ABCDEFabcdef");
+        // The whole match also holds the keyword, spaces and `=`.
+        let whole = run_of(p, 0, None).unwrap();
+        assert!(
+            whole.bytes[usize::from(b'K')] && whole.bytes[usize::from(b' ')]
+        );
+        assert!(!whole.bytes[usize::from(b'g')]);
+        assert_eq!(whole.min, 44);
+        assert!(run_of(p, 2, None).is_none());
+        // Nothing to rule out: any byte, or runs of one.
+        assert!(run_of(r"key=(?s)(.{8})", 1, None).is_none());
+        assert!(run_of(r"key=([a-z])", 1, None).is_none());
+        // Multi-byte literals count their bytes.
+        let cn = run_of("(密码[0-9]{6})", 1, None).unwrap();
+        assert!(
+            cn.bytes["密".as_bytes()[1] as usize]
+                && !cn.bytes[usize::from(b'a')]
+        );
+    }
+
+    #[test]
+    fn entropy_asks_for_as_many_bytes_as_it_needs_and_no_more() {
+        let hex = r"=([0-9a-z]{1,64})";
+        for (m, n) in [(3.0, 8), (3.5, 12), (4.0, 16), (2.5, 6)] {
+            let run = run_of(hex, 1, Some(m)).unwrap();
+            assert_eq!(run.min, n, "{m}");
+            // n distinct bytes reach m, n - 1 cannot.
+            let distinct: Vec<u8> =
+                (b'a'..=b'z').chain(b'0'..=b'9').take(n).collect();
+            assert!(shannon_entropy(&distinct) >= m, "{m}");
+            assert!(shannon_entropy(&distinct[..n - 1]) < m, "{m}");
+        }
+        let run = run_of(hex, 1, Some(3.5)).unwrap();
+        assert!(run.within(b"x = 'abcdefghijkl'"));
+        assert!(!run.within(b"x = 'abcdefghijk' 'lmnopqrstuv'"));
+        assert!(!run.within(b"token is a word of prose, not a secret."));
+    }
+
+    #[test]
+    fn builtin_secret_runs_match_a_parse() {
+        let mut b = RuleSet::builder();
+        b.eager(true);
+        let eager = b.build().unwrap();
+        let lazy = RuleSet::builtin();
+        let mut checked = 0;
+        for (a, b) in eager.rules().iter().zip(lazy.rules()) {
+            assert_eq!(a.secret_run, b.secret_run, "{}", a.id());
+            checked += usize::from(a.secret_run.is_some());
+        }
+        assert!(checked > lazy.len() / 2, "{checked}");
+    }
 
     const GOOD: &str = r#"
 [[rule]]
