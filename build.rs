@@ -35,7 +35,8 @@ fn main() {
     fs::write(dest, out).expect("write builtin_rules.rs");
 
     // (id, max_len of the pattern or 0 when unbounded, capture groups, can
-    // match empty, secret group, its bytes, its shortest length) of every
+    // match empty, secret group, its bytes, its shortest and longest length,
+    // the bytes before and after it) of every
     // built-in rule whose pattern parses; anything else is left to the
     // run-time parse, which reports errors.
     let mut shapes = String::from("&[\n");
@@ -67,13 +68,17 @@ fn main() {
                 .and_then(|v| v.as_integer())
                 .and_then(|g| usize::try_from(g).ok())
                 .unwrap_or(0);
-            let (bytes, least) =
-                shape::group_bytes(&hir, group).unwrap_or(([!0; 4], 0));
+            let Some(g) = shape::group_shape(&hir, group) else { continue };
             shapes.push_str(&format!(
-                "    ({id:?}, {}, {}, {}, {group}, {bytes:?}, {least}),\n",
+                "    ({id:?}, {}, {}, {}, {group}, {:?}, {}, {}, {:?}, {:?}),\n",
                 props.maximum_len().unwrap_or(0),
                 props.explicit_captures_len(),
                 props.minimum_len() == Some(0),
+                g.bytes,
+                g.least,
+                g.most,
+                g.before,
+                g.after,
             ));
         }
     }

@@ -15,6 +15,7 @@ use crate::{
     policy::Policy,
     precision,
     records::RecordsIndex,
+    rules::SecretRun,
     rules::{Rule, RuleError, RuleSet},
 };
 
@@ -214,6 +215,8 @@ pub struct Scratch {
     /// Whether a window must hold a run of secret bytes before a rule's
     /// regex runs in it (off only in tests, to compare both ways).
     precheck: bool,
+    /// What the secret-run check learnt of the current rule's windows.
+    runs: RunMemo,
     indexes: IndexScratch,
 }
 
@@ -315,6 +318,7 @@ impl Scanner {
             sweep: Sweep::default(),
             share: true,
             precheck: true,
+            runs: RunMemo::default(),
         }
     }
 
@@ -409,6 +413,7 @@ impl Scanner {
         }
         s.candidates.dedup();
         s.sweep.reset();
+        s.runs = RunMemo::default();
         for c in &s.candidates {
             let rule = &inner.rules.rules()[c.rule as usize];
             if inner.actions[c.rule as usize] == Action::Allow {
@@ -416,7 +421,8 @@ impl Scanner {
             }
             if let Some(run) = rule.secret_run.as_ref().filter(|_| s.precheck)
             {
-                if !run.within(&hay[window(rule, c.hit, hay.len())]) {
+                let w = window(rule, c.hit, hay.len());
+                if !s.runs.holds(c.rule, run, hay, w) {
                     continue;
                 }
             }
@@ -624,6 +630,67 @@ impl Sweep {
     }
 }
 
+/// The secret-run check of one rule's windows, which come in order of hit
+/// and overlap: a place found in one window answers for every later window
+/// that holds it, and a scan that found none goes on from where it stopped,
+/// so each byte is looked at about once per rule.
+#[derive(Debug, Default)]
+struct RunMemo {
+    rule: Option<u32>,
+    /// Where a secret could be (see [`SecretRun::find`]).
+    found: Option<Range<usize>>,
+    /// A scan of `.0` found no place that ends inside it; `.1` is the
+    /// scan's state at its end.
+    clean: Option<(Range<usize>, Option<usize>)>,
+}
+
+impl RunMemo {
+    /// Whether window `w` of `rule` may hold a secret the rule reports:
+    /// the same answer as `run.find(hay, w)`.
+    fn holds(
+        &mut self,
+        rule: u32,
+        run: &SecretRun,
+        hay: &[u8],
+        w: Range<usize>,
+    ) -> bool {
+        if self.rule != Some(rule) {
+            *self = RunMemo { rule: Some(rule), found: None, clean: None };
+        }
+        if self
+            .found
+            .as_ref()
+            .is_some_and(|f| w.start <= f.start && f.end <= w.end)
+        {
+            return true;
+        }
+        let resumed = match &self.clean {
+            Some((c, start)) if c.start <= w.start && w.start <= c.end => {
+                run.restart(*start, w.start).map(|start| (c.end, start))
+            }
+            _ => None,
+        };
+        let (at, start) = resumed.unwrap_or((w.start, run.fresh(w.start)));
+        if w.end <= at {
+            // The earlier scan passed the window's end and found nothing
+            // ending before it.
+            return w.end == at && run.at_end(start, at).is_some();
+        }
+        let place = match run.scan(hay, at..w.end, start) {
+            Ok(place) => Some(place),
+            Err(start) => {
+                self.clean = Some((w.start..w.end, start));
+                run.at_end(start, w.end)
+            }
+        };
+        let hit = place.is_some();
+        if hit {
+            self.found = place;
+        }
+        hit
+    }
+}
+
 /// The rule's filters on the secret bytes.
 fn accept(rule: &Rule, secret: &[u8]) -> bool {
     if let Some(min) = rule.min_entropy {
@@ -781,6 +848,44 @@ negatives = ['23812345678']
             total += a.len();
         }
         assert!(total > 200, "{total}");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2048))]
+        /// Over a rule's windows in order, the memo answers as a fresh
+        /// look at each window would.
+        #[test]
+        fn the_run_memo_answers_as_each_window_alone(
+            hay in proptest::collection::vec(
+                proptest::sample::select(b"ab1=\"' :_x".to_vec()), 0..60),
+            mut hits in proptest::collection::vec((0usize..60, 1usize..4), 1..16),
+            len in 2usize..12,
+            which in 0usize..3,
+        ) {
+            let pattern = [
+                r#"k=["']([a-z0-9]{4,})["']"#,
+                r"k:?\b([0-9ab]{5,})",
+                r#"(?:[ "]([a-z1]{2,6})=?)+k"#,
+            ][which];
+            let toml = format!(
+                "[[rule]]\nid = \"r\"\nname = \"r\"\ncategory = \"secret\"\n\
+                 severity = \"high\"\nkeywords = [\"k\"]\n\
+                 pattern = '''{pattern}'''\nsecret_group = 1\nmax_len = {len}\n\
+                 examples = [\"-\"]\nnegatives = [\"-\"]\n"
+            );
+            let rules = RuleSet::from_toml("t", &toml).unwrap();
+            let rule = &rules.rules()[0];
+            let run = rule.secret_run.as_ref().unwrap();
+            hits.sort_unstable();
+            let mut memo = RunMemo::default();
+            for (start, n) in hits {
+                let start = start.min(hay.len());
+                let hit = Span::new(start, (start + n).min(hay.len()));
+                let w = window(rule, hit, hay.len());
+                let alone = run.find(&hay, w.clone()).is_some();
+                proptest::prop_assert_eq!(memo.holds(0, run, &hay, w), alone);
+            }
+        }
     }
 
     #[test]

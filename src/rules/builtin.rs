@@ -1,14 +1,28 @@
 //! The built-in rule packs, embedded from `patterns/*.toml` by `build.rs`.
 
+use super::shape::GroupShape;
+
 /// `(file name, TOML text)` of every built-in pack, sorted by name.
 pub(crate) static FILES: &[(&str, &str)] =
     include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
 
 /// `(id, longest match or 0 if unbounded, capture groups, can match empty,
-/// secret group, the bytes it may hold, its shortest length)` of every
-/// built-in pattern, worked out by `build.rs` with the same parser settings
-/// as `rules::compile`, so start-up need not parse 600 regexes.
-type ShapeRow = (&'static str, usize, usize, bool, usize, [u64; 4], usize);
+/// secret group, the bytes it may hold, its shortest and longest length (0
+/// if unbounded), the bytes right before and after it)` of every built-in pattern, worked out by `build.rs`
+/// with the same parser settings as `rules::compile`, so start-up need not
+/// parse 600 regexes.
+type ShapeRow = (
+    &'static str,
+    usize,
+    usize,
+    bool,
+    usize,
+    [u64; 4],
+    usize,
+    usize,
+    [u64; 4],
+    [u64; 4],
+);
 static SHAPES: &[ShapeRow] =
     include!(concat!(env!("OUT_DIR"), "/builtin_shapes.rs"));
 
@@ -19,10 +33,9 @@ pub(crate) struct Shape {
     pub(crate) max: usize,
     pub(crate) groups: usize,
     pub(crate) empty: bool,
-    /// The group `bytes` and `least` describe.
+    /// The secret group `secret` describes.
     pub(crate) group: usize,
-    pub(crate) bytes: [u64; 4],
-    pub(crate) least: usize,
+    pub(crate) secret: GroupShape,
 }
 
 /// The precomputed shape of a built-in rule.
@@ -34,10 +47,29 @@ pub(crate) fn shape(id: &str) -> Option<Shape> {
         .get_or_init(|| {
             SHAPES
                 .iter()
-                .map(|&(id, max, groups, empty, group, bytes, least)| {
-                    let s = Shape { max, groups, empty, group, bytes, least };
-                    (id, s)
-                })
+                .map(
+                    |&(
+                        id,
+                        max,
+                        groups,
+                        empty,
+                        group,
+                        bytes,
+                        least,
+                        most,
+                        b,
+                        a,
+                    )| {
+                        let secret = GroupShape {
+                            bytes,
+                            least,
+                            most,
+                            before: b,
+                            after: a,
+                        };
+                        (id, Shape { max, groups, empty, group, secret })
+                    },
+                )
                 .collect()
         })
         .get(id)

@@ -9,6 +9,7 @@ mod shape;
 mod spec;
 
 use std::{
+    ops::Range,
     path::Path,
     sync::{Arc, OnceLock},
 };
@@ -377,12 +378,9 @@ fn compile(spec: &RuleSpec, eager: bool) -> Result<Compiled, RuleError> {
     // by build.rs, and parsing 600 patterns here was half of start-up.
     let (max, groups, empty, secret) = match (eager, builtin::shape(&spec.id))
     {
-        (false, Some(s)) if s.group == secret_group => (
-            (s.max > 0).then_some(s.max),
-            s.groups,
-            s.empty,
-            Some((s.bytes, s.least)),
-        ),
+        (false, Some(s)) if s.group == secret_group => {
+            ((s.max > 0).then_some(s.max), s.groups, s.empty, Some(s.secret))
+        }
         _ => {
             let hir = regex_syntax::ParserBuilder::new()
                 .unicode(false)
@@ -396,7 +394,7 @@ fn compile(spec: &RuleSpec, eager: bool) -> Result<Compiled, RuleError> {
                 p.maximum_len(),
                 p.explicit_captures_len(),
                 p.minimum_len() == Some(0),
-                shape::group_bytes(&hir, secret_group),
+                shape::group_shape(&hir, secret_group),
             )
         }
     };
@@ -430,28 +428,41 @@ fn compile(spec: &RuleSpec, eager: bool) -> Result<Compiled, RuleError> {
         max_len,
         bounded: max.is_some_and(|m| m <= max_len),
         secret_group,
-        secret_run: secret.and_then(|(bytes, least)| {
-            SecretRun::new(bytes, least, spec.min_entropy)
-        }),
+        secret_run: secret.and_then(|g| SecretRun::new(g, spec.min_entropy)),
     })
 }
 
 /// A necessary condition on a rule's window, checked before its regex runs:
 /// every secret the rule reports is a run of at least `min` bytes that its
 /// secret group can hold (its shortest match, or more if `min_entropy` asks
-/// for more distinct bytes than a shorter run has). A window without such a
-/// run holds no secret the rule would report.
+/// for more distinct bytes than a shorter run has), with a byte the pattern
+/// allows right before and after it where the match holds one. A window
+/// without such a run holds no secret the rule would report.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct SecretRun {
-    bytes: Arc<[bool; 256]>,
+    /// Per byte: bit 0 the secret may hold it, bit 1 it may come right
+    /// before the secret, bit 2 right after.
+    table: Arc<[u8; 256]>,
     min: usize,
+    /// The longest secret, `usize::MAX` if unbounded.
+    max: usize,
+    /// Every byte may come before (after) the secret: it may start (end)
+    /// the window.
+    any_before: bool,
+    any_after: bool,
+    /// The bytes allowed before the secret if they are three or fewer
+    /// (found with `memchr`), else empty.
+    before: Vec<u8>,
 }
+
+const IN: u8 = 1;
+const BEFORE: u8 = 2;
+const AFTER: u8 = 4;
 
 impl SecretRun {
     /// `None` when the condition cannot rule anything out.
     fn new(
-        set: [u64; 4],
-        least: usize,
+        g: shape::GroupShape,
         min_entropy: Option<f64>,
     ) -> Option<SecretRun> {
         // A run of n bytes has at most log2(n) bits of Shannon entropy per
@@ -459,29 +470,151 @@ impl SecretRun {
         let entropic = min_entropy.map_or(0, |m| {
             (1..=256).find(|&n| (n as f64).log2() >= m - 1e-9).unwrap_or(256)
         });
-        let min = least.max(entropic);
-        let mut bytes = [false; 256];
-        for (b, slot) in bytes.iter_mut().enumerate() {
-            *slot = set[b >> 6] >> (b & 63) & 1 == 1;
+        let min = g.least.max(entropic);
+        let mut table = [0u8; 256];
+        for (b, t) in table.iter_mut().enumerate() {
+            let has = |set: [u64; 4]| set[b >> 6] >> (b & 63) & 1 == 1;
+            *t = u8::from(has(g.bytes))
+                | u8::from(has(g.before)) << 1
+                | u8::from(has(g.after)) << 2;
         }
-        (min >= 2 && bytes.contains(&false))
-            .then(|| SecretRun { bytes: Arc::new(bytes), min })
+        let useful =
+            min >= 2 && table.iter().any(|&t| t != IN | BEFORE | AFTER);
+        useful.then(|| SecretRun {
+            table: Arc::new(table),
+            min,
+            max: if g.most == 0 { usize::MAX } else { g.most },
+            any_before: table.iter().all(|&b| b & BEFORE != 0),
+            any_after: table.iter().all(|&b| b & AFTER != 0),
+            before: Some(
+                (0..=255u8)
+                    .filter(|&b| table[usize::from(b)] & BEFORE != 0)
+                    .collect::<Vec<u8>>(),
+            )
+            .filter(|v| v.len() <= 3)
+            .unwrap_or_default(),
+        })
     }
 
-    /// Whether `hay` holds `min` consecutive bytes of the set.
+    /// Whether `hay` holds `min` consecutive secret bytes, right after a
+    /// byte allowed before the secret (or at `hay`'s start if any byte is)
+    /// and right before one allowed after it (or at `hay`'s end if any is).
+    #[cfg(test)]
     pub(crate) fn within(&self, hay: &[u8]) -> bool {
-        let mut run = 0;
-        for &b in hay {
-            if self.bytes[usize::from(b)] {
-                run += 1;
-                if run == self.min {
-                    return true;
-                }
-            } else {
-                run = 0;
-            }
+        self.find(hay, 0..hay.len()).is_some()
+    }
+
+    /// The first place in `hay[range]` where a secret could be, as
+    /// [`within`](Self::within) judges the range alone: the secret's bytes
+    /// with the bytes before and after it that the pattern asks for, so
+    /// that any range holding this one holds a secret too.
+    #[cfg(test)]
+    pub(crate) fn find(
+        &self,
+        hay: &[u8],
+        range: Range<usize>,
+    ) -> Option<Range<usize>> {
+        let start = self.fresh(range.start);
+        let end = range.end;
+        match self.scan(hay, range, start) {
+            Ok(place) => Some(place),
+            Err(start) => self.at_end(start, end),
         }
-        false
+    }
+
+    /// Scans `hay[range]` from the state `start` (the earliest start of a
+    /// secret that could end at `range.start`): the first place whose
+    /// secret ends before a byte of the range, or the state at its end.
+    pub(crate) fn scan(
+        &self,
+        hay: &[u8],
+        range: Range<usize>,
+        mut start: Option<usize>,
+    ) -> Result<Range<usize>, Option<usize>> {
+        let t = &*self.table;
+        let mut i = range.start;
+        loop {
+            let s = match start {
+                Some(s) => s,
+                // Outside a run only a byte allowed before the secret
+                // matters: it starts one.
+                None => {
+                    let Some(j) = self.next_before(&hay[i..range.end]) else {
+                        return Err(None);
+                    };
+                    i += j + 1;
+                    start = Some(i);
+                    i
+                }
+            };
+            // Along the run, a place ends wherever it is long enough and
+            // the next byte may follow the secret.
+            while i < range.end {
+                let b = t[usize::from(hay[i])];
+                if i - s >= self.min && b & AFTER != 0 {
+                    let after = usize::from(!self.any_after);
+                    return Ok(s - usize::from(!self.any_before)..i + after);
+                }
+                if b & IN == 0 {
+                    break;
+                }
+                i += 1;
+            }
+            if i == range.end {
+                return Err(start);
+            }
+            // The run ends at `hay[i]`, which may start the next one.
+            start = (t[usize::from(hay[i])] & BEFORE != 0).then_some(i + 1);
+            i += 1;
+        }
+    }
+
+    /// Where the first byte allowed before the secret is.
+    fn next_before(&self, hay: &[u8]) -> Option<usize> {
+        match self.before[..] {
+            [a] => memchr::memchr(a, hay),
+            [a, b] => memchr::memchr2(a, b, hay),
+            [a, b, c] => memchr::memchr3(a, b, c, hay),
+            _ => hay
+                .iter()
+                .position(|&b| self.table[usize::from(b)] & BEFORE != 0),
+        }
+    }
+
+    /// The place of a secret that ends where a range ends, if any byte may
+    /// follow a secret, from the state [`scan`](Self::scan) left there.
+    pub(crate) fn at_end(
+        &self,
+        start: Option<usize>,
+        end: usize,
+    ) -> Option<Range<usize>> {
+        start
+            .filter(|&s| self.any_after && end - s >= self.min)
+            .map(|s| s - usize::from(!self.any_before)..end)
+    }
+
+    /// The state of a scan that starts at `from`.
+    pub(crate) fn fresh(&self, from: usize) -> Option<usize> {
+        self.any_before.then_some(from)
+    }
+
+    /// The state a scan from `from` would have at a later position where a
+    /// scan from an earlier position has the state `start`; `None` when
+    /// only a new scan can tell.
+    pub(crate) fn restart(
+        &self,
+        start: Option<usize>,
+        from: usize,
+    ) -> Option<Option<usize>> {
+        match start {
+            Some(s) if self.any_before => Some(Some(s.max(from))),
+            // The byte before `s` is in the range: the later scan saw it.
+            Some(s) if s > from => Some(Some(s)),
+            // A later scan starts after a byte allowed before the secret,
+            // which the earlier one may have passed over inside a run.
+            Some(_) => None,
+            None => Some(None),
+        }
     }
 }
 
@@ -731,8 +864,13 @@ mod tests {
             .build()
             .parse(pattern)
             .unwrap();
-        let (set, least) = shape::group_bytes(&hir, group)?;
-        SecretRun::new(set, least, entropy)
+        SecretRun::new(shape::group_shape(&hir, group)?, entropy)
+    }
+
+    fn bytes_with(run: &SecretRun, flag: u8) -> Vec<u8> {
+        (0..=255u8)
+            .filter(|&b| run.table[usize::from(b)] & flag != 0)
+            .collect()
     }
 
     #[test]
@@ -740,26 +878,83 @@ mod tests {
         let p = r"(?i)key\s*=\s*([0-9a-f]{40})\b";
         let run = run_of(p, 1, None).unwrap();
         assert_eq!(run.min, 40);
-        let held: Vec<u8> =
-            (0..=255u8).filter(|&b| run.bytes[usize::from(b)]).collect();
-        assert_eq!(held, b"0123456789ABCDEFabcdef");
-        // The whole match also holds the keyword, spaces and `=`.
+        assert_eq!(bytes_with(&run, IN), b"0123456789ABCDEFabcdef");
+        // `=` or a space comes before it; after it, `\b` is no byte.
+        assert_eq!(bytes_with(&run, BEFORE), b"\t\n\x0b\x0c\r =");
+        assert!(!run.any_before && run.any_after);
+        // The whole match also holds the keyword, spaces and `=`, and is
+        // the match: anything may come before and after it.
         let whole = run_of(p, 0, None).unwrap();
-        assert!(
-            whole.bytes[usize::from(b'K')] && whole.bytes[usize::from(b' ')]
-        );
-        assert!(!whole.bytes[usize::from(b'g')]);
+        let held = bytes_with(&whole, IN);
+        assert!(held.contains(&b'K') && held.contains(&b' '));
+        assert!(!held.contains(&b'g'));
+        assert!(whole.any_before && whole.any_after);
         assert_eq!(whole.min, 44);
         assert!(run_of(p, 2, None).is_none());
-        // Nothing to rule out: any byte, or runs of one.
-        assert!(run_of(r"key=(?s)(.{8})", 1, None).is_none());
+        // Nothing to rule out: any byte anywhere, or runs of one.
+        assert!(run_of(r"(?s)(.{8})", 1, None).is_none());
         assert!(run_of(r"key=([a-z])", 1, None).is_none());
         // Multi-byte literals count their bytes.
         let cn = run_of("(密码[0-9]{6})", 1, None).unwrap();
-        assert!(
-            cn.bytes["密".as_bytes()[1] as usize]
-                && !cn.bytes[usize::from(b'a')]
-        );
+        let held = bytes_with(&cn, IN);
+        assert!(held.contains(&"密".as_bytes()[1]) && !held.contains(&b'a'));
+        // Quotes around the secret, the last one optional; a repetition
+        // may put its own bytes next to the group.
+        let q = r#"k=\\?["']([a-z0-9]{8,})(?:["']|\\[rn])?x"#;
+        let q = run_of(q, 1, None).unwrap();
+        assert_eq!(bytes_with(&q, BEFORE), b"\"'");
+        assert_eq!(bytes_with(&q, AFTER), b"\"'\\x");
+        let r = run_of(r"k:(?:-([a-z]{4}),?)+;", 1, None).unwrap();
+        assert_eq!(bytes_with(&r, BEFORE), b"-");
+        assert_eq!(bytes_with(&r, AFTER), b",-;");
+    }
+
+    #[test]
+    fn a_secret_run_needs_its_neighbours() {
+        let q = run_of(r#"k=["']([a-z0-9]{8,})["']"#, 1, None).unwrap();
+        assert!(q.within(b"k = 'abcd1234'"));
+        assert!(!q.within(b"k = 'abcd123'"));
+        assert!(!q.within(b"k = abcd1234'"));
+        assert!(!q.within(b"k = 'abcd1234"));
+        assert!(!q.within(b"k = 'abcd1234_'"));
+        assert!(q.within(b"'a' 'xabcd1234'"));
+    }
+
+    /// The definition `find` implements, tried at every start and end.
+    fn naive_within(run: &SecretRun, hay: &[u8]) -> bool {
+        let t =
+            |i: usize, flag: u8| run.table[usize::from(hay[i])] & flag != 0;
+        (0..=hay.len()).any(|s| {
+            let open = if s == 0 { run.any_before } else { t(s - 1, BEFORE) };
+            open && (s + run.min..=hay.len()).any(|e| {
+                (s..e).all(|i| t(i, IN))
+                    && if e == hay.len() { run.any_after } else { t(e, AFTER) }
+            })
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+        #[test]
+        fn find_is_the_definition(
+            hay in proptest::collection::vec(
+                proptest::sample::select(b"ab1=\"' :_x".to_vec()), 0..40),
+            which in 0usize..4,
+        ) {
+            let pattern = [
+                r#"k=["']([a-z0-9]{4,})["']"#,
+                r#"(?m)^k\s*[:=]\s*([a-z0-9_=]{3,9})\s*$"#,
+                r"\b([0-9ab]{5})\b",
+                r#"k:(?:[ "]([a-z1]{2,6})=?)+"#,
+            ][which];
+            let run = run_of(pattern, 1, None).unwrap();
+            let found = run.find(&hay, 0..hay.len());
+            proptest::prop_assert_eq!(found.is_some(), naive_within(&run, &hay));
+            // The place it names is a window that holds a secret too.
+            if let Some(p) = found {
+                proptest::prop_assert!(naive_within(&run, &hay[p]));
+            }
+        }
     }
 
     #[test]
@@ -775,9 +970,9 @@ mod tests {
             assert!(shannon_entropy(&distinct[..n - 1]) < m, "{m}");
         }
         let run = run_of(hex, 1, Some(3.5)).unwrap();
-        assert!(run.within(b"x = 'abcdefghijkl'"));
-        assert!(!run.within(b"x = 'abcdefghijk' 'lmnopqrstuv'"));
-        assert!(!run.within(b"token is a word of prose, not a secret."));
+        assert!(run.within(b"x =abcdefghijkl"));
+        assert!(!run.within(b"x =abcdefghijk =lmnopqrstuv"));
+        assert!(!run.within(b"token=is a word of prose, not a secret."));
     }
 
     #[test]

@@ -1,36 +1,166 @@
 //! What a pattern says about its secret, read off the parsed pattern: the
-//! bytes the secret group can hold and its shortest length.
+//! bytes the secret group can hold, its shortest length, and the bytes that
+//! can come right before and after it inside a match.
 //!
 //! `build.rs` includes this file too (`#[path]`), so the table it writes for
 //! the built-in rules and a parse at load agree by construction.
 
 use regex_syntax::hir::{Class, Hir, HirKind};
 
-/// Bytes a capture group's match may hold (a 256-bit set) and the fewest it
-/// holds; group 0 is the whole match. `None` if the group does not exist.
-pub(crate) fn group_bytes(
-    hir: &Hir,
-    group: usize,
-) -> Option<([u64; 4], usize)> {
-    let sub = if group == 0 { Some(hir) } else { find_group(hir, group) }?;
-    let mut set = [0u64; 4];
-    add_bytes(sub, &mut set);
-    // A group that can never match has no shortest length: claim none.
-    Some((set, sub.properties().minimum_len().unwrap_or(0)))
+/// A capture group's shape. Byte sets are 256-bit; a full set means
+/// "anything" (the group may begin or end the match, so what is next to it
+/// lies outside the match and is not constrained).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct GroupShape {
+    /// Bytes the group's match may hold.
+    pub(crate) bytes: [u64; 4],
+    /// Fewest bytes it holds.
+    pub(crate) least: usize,
+    /// Most bytes it holds, 0 if unbounded.
+    pub(crate) most: usize,
+    /// The byte right before the group, when the match has one there.
+    pub(crate) before: [u64; 4],
+    /// The byte right after the group, when the match has one there.
+    pub(crate) after: [u64; 4],
 }
 
-fn find_group(hir: &Hir, group: usize) -> Option<&Hir> {
+const ANY: [u64; 4] = [!0; 4];
+
+/// The shape of `group` (0 is the whole match); `None` if it does not exist.
+pub(crate) fn group_shape(hir: &Hir, group: usize) -> Option<GroupShape> {
+    let (sub, before, after) = if group == 0 {
+        (hir, ANY, ANY)
+    } else {
+        let (sub, before, after) = locate(hir, group)?;
+        (sub, before.or_any(), after.or_any())
+    };
+    let mut bytes = [0u64; 4];
+    add_bytes(sub, &mut bytes);
+    // A group that can never match has no shortest length: claim none.
+    let least = sub.properties().minimum_len().unwrap_or(0);
+    let most = sub.properties().maximum_len().unwrap_or(0);
+    Some(GroupShape { bytes, least, most, before, after })
+}
+
+/// Bytes next to the group within some part of the pattern; `open` when
+/// the group may sit at that part's edge, so the part's context adds more.
+#[derive(Clone, Copy)]
+struct Side {
+    set: [u64; 4],
+    open: bool,
+}
+
+impl Side {
+    fn or_any(self) -> [u64; 4] {
+        if self.open {
+            ANY
+        } else {
+            self.set
+        }
+    }
+
+    fn add(&mut self, set: [u64; 4]) {
+        self.set.iter_mut().zip(set).for_each(|(a, b)| *a |= b);
+    }
+}
+
+/// The group's own HIR and what may precede and follow it inside `hir`.
+fn locate(hir: &Hir, group: usize) -> Option<(&Hir, Side, Side)> {
+    let edge = Side { set: [0; 4], open: true };
     match hir.kind() {
-        HirKind::Capture(c) if c.index as usize == group => Some(hir),
-        HirKind::Capture(c) => find_group(&c.sub, group),
-        HirKind::Repetition(r) => find_group(&r.sub, group),
-        HirKind::Concat(v) | HirKind::Alternation(v) => {
-            v.iter().find_map(|h| find_group(h, group))
+        HirKind::Capture(c) if c.index as usize == group => {
+            Some((hir, edge, edge))
+        }
+        HirKind::Capture(c) => locate(&c.sub, group),
+        HirKind::Alternation(v) => v.iter().find_map(|h| locate(h, group)),
+        HirKind::Repetition(r) => {
+            let (g, mut before, mut after) = locate(&r.sub, group)?;
+            if r.max != Some(1) {
+                // Another round of the repetition may come before or after.
+                if before.open {
+                    before.add(ends(&r.sub, true).0);
+                }
+                if after.open {
+                    after.add(ends(&r.sub, false).0);
+                }
+            }
+            Some((g, before, after))
+        }
+        HirKind::Concat(v) => {
+            let (i, (g, mut before, mut after)) = v
+                .iter()
+                .enumerate()
+                .find_map(|(i, h)| Some((i, locate(h, group)?)))?;
+            for h in v[..i].iter().rev() {
+                if !before.open {
+                    break;
+                }
+                let (set, empty) = ends(h, true);
+                before.add(set);
+                before.open = empty;
+            }
+            for h in &v[i + 1..] {
+                if !after.open {
+                    break;
+                }
+                let (set, empty) = ends(h, false);
+                after.add(set);
+                after.open = empty;
+            }
+            Some((g, before, after))
         }
         HirKind::Empty
         | HirKind::Literal(_)
         | HirKind::Class(_)
         | HirKind::Look(_) => None,
+    }
+}
+
+/// The bytes a match of `hir` may end with (`last`) or begin with, and
+/// whether it may be empty. Look-arounds count as empty.
+fn ends(hir: &Hir, last: bool) -> ([u64; 4], bool) {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => ([0; 4], true),
+        HirKind::Literal(l) => {
+            let b = if last { l.0.last() } else { l.0.first() };
+            let mut set = [0; 4];
+            b.into_iter().for_each(|&b| set_byte(&mut set, b));
+            (set, b.is_none())
+        }
+        HirKind::Class(_) => {
+            let mut set = [0; 4];
+            add_bytes(hir, &mut set);
+            (set, false)
+        }
+        HirKind::Capture(c) => ends(&c.sub, last),
+        HirKind::Repetition(r) => {
+            let (set, empty) = ends(&r.sub, last);
+            (set, empty || r.min == 0)
+        }
+        HirKind::Concat(v) => {
+            let mut side = Side { set: [0; 4], open: true };
+            let mut parts: Box<dyn Iterator<Item = &Hir>> = if last {
+                Box::new(v.iter().rev())
+            } else {
+                Box::new(v.iter())
+            };
+            while side.open {
+                let Some(h) = parts.next() else { break };
+                let (set, empty) = ends(h, last);
+                side.add(set);
+                side.open = empty;
+            }
+            (side.set, side.open)
+        }
+        HirKind::Alternation(v) => {
+            let mut side = Side { set: [0; 4], open: false };
+            for h in v {
+                let (set, empty) = ends(h, last);
+                side.add(set);
+                side.open |= empty;
+            }
+            (side.set, side.open)
+        }
     }
 }
 
