@@ -532,14 +532,17 @@ impl SecretRun {
         mut start: Option<usize>,
     ) -> Result<Range<usize>, Option<usize>> {
         let t = &*self.table;
+        let is = |i: usize, flag: u8| t[usize::from(hay[i])] & flag != 0;
+        let end = range.end;
         let mut i = range.start;
+        // While `start` is `Some(s)`, every byte in `s..i` is a secret byte.
         loop {
             let s = match start {
                 Some(s) => s,
                 // Outside a run only a byte allowed before the secret
                 // matters: it starts one.
                 None => {
-                    let Some(j) = self.next_before(&hay[i..range.end]) else {
+                    let Some(j) = self.next_before(&hay[i..end]) else {
                         return Err(None);
                     };
                     i += j + 1;
@@ -547,24 +550,34 @@ impl SecretRun {
                     i
                 }
             };
-            // Along the run, a place ends wherever it is long enough and
-            // the next byte may follow the secret.
-            while i < range.end {
-                let b = t[usize::from(hay[i])];
-                if i - s >= self.min && b & AFTER != 0 {
+            // The shortest secret from `s` ends with `hay[last]`: if that
+            // or a byte before it is no secret byte, no secret starts at or
+            // before it, and the next run starts after it.
+            let last = s + self.min - 1;
+            if i <= last && last < end {
+                if let Some(k) = (i..=last).rev().find(|&k| !is(k, IN)) {
+                    (start, i) = (None, k);
+                    continue;
+                }
+                i = last + 1;
+            }
+            // Along a long enough run, a place ends wherever the next byte
+            // may follow the secret.
+            while i < end {
+                if i - s >= self.min && is(i, AFTER) {
                     let after = usize::from(!self.any_after);
                     return Ok(s - usize::from(!self.any_before)..i + after);
                 }
-                if b & IN == 0 {
+                if !is(i, IN) {
                     break;
                 }
                 i += 1;
             }
-            if i == range.end {
+            if i == end {
                 return Err(start);
             }
             // The run ends at `hay[i]`, which may start the next one.
-            start = (t[usize::from(hay[i])] & BEFORE != 0).then_some(i + 1);
+            start = is(i, BEFORE).then_some(i + 1);
             i += 1;
         }
     }
