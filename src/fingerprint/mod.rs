@@ -34,7 +34,7 @@ use crate::indexes::table::{
 };
 
 const MAGIC: &[u8; 8] = b"LGCODEIX";
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 /// Bumped whenever tokens or their normalized values change, since hashes
 /// of two tokenizer versions never match.
 const TOKENIZER_VERSION: u32 = 3;
@@ -288,6 +288,8 @@ pub struct CodeIndexBuilder {
     files: Vec<FileMeta>,
     /// (hash, file, token offset of the k-gram).
     entries: Vec<(u64, u32, u32)>,
+    /// The same for named k-grams (`winnow::Kgram::named`).
+    named: Vec<(u64, u32, u32)>,
     common: HashSet<u64>,
 }
 
@@ -300,6 +302,7 @@ impl Default for CodeIndexBuilder {
             paths: PathStorage::default(),
             files: Vec::new(),
             entries: Vec::new(),
+            named: Vec::new(),
             common: HashSet::new(),
         }
     }
@@ -380,37 +383,26 @@ impl CodeIndexBuilder {
         };
         let tokens = u32::try_from(values.len()).unwrap_or(u32::MAX);
         self.files.push(FileMeta::new(id as usize, tokens, kind, name));
-        let hashes = winnow::kgrams(&values, self.k);
+        let grams = winnow::kgram_pairs(&values, self.k);
+        let last = tokens.saturating_sub(1);
+        let at = |p: usize| u32::try_from(p).unwrap_or(u32::MAX).min(last);
+        let norm: Vec<u64> = grams.iter().map(|g| g.norm).collect();
         let start = self.entries.len();
         self.entries.extend(
-            winnow::winnow(&hashes, self.w)
+            winnow::winnow(&norm, self.w)
                 .iter()
                 .filter(|&&(_, h)| h != winnow::TABLE)
-                .map(|&(p, h)| {
-                    let p = u32::try_from(p).unwrap_or(u32::MAX);
-                    (h, id, p.min(tokens.saturating_sub(1)))
-                }),
+                .map(|&(p, h)| (h, id, at(p))),
         );
-        // One entry per occurrence of a hash in the file, up to
-        // MAX_REPEATS: code that repeats itself inside a file (impl blocks
-        // per type, syscall wrappers) matches a copy of its second
-        // occurrence only at the second occurrence's offset, and a chain
-        // needs the right offset.
-        self.entries[start..].sort_unstable();
-        let mut kept = start;
-        let mut run = 0;
-        for i in start..self.entries.len() {
-            run = if i > start && self.entries[i].0 == self.entries[i - 1].0 {
-                run + 1
-            } else {
-                0
-            };
-            if run < MAX_REPEATS {
-                self.entries[kept] = self.entries[i];
-                kept += 1;
-            }
-        }
-        self.entries.truncate(kept);
+        keep_repeats(&mut self.entries, start);
+        // The named stream, winnowed on its own; `build` keeps only the
+        // entries that fill a gap of the normalized one.
+        let named: Vec<u64> = grams.iter().map(|g| g.named).collect();
+        let start = self.named.len();
+        self.named.extend(
+            winnow::winnow(&named, self.w).iter().map(|&(p, h)| (h, id, at(p))),
+        );
+        keep_repeats(&mut self.named, start);
         values.len()
     }
 
@@ -423,28 +415,36 @@ impl CodeIndexBuilder {
     pub fn build(&self) -> CodeIndex {
         let mut entries = self.entries.clone();
         entries.sort_unstable();
-        let mut hashes = Vec::with_capacity(entries.len());
-        let mut file_of = Vec::with_capacity(entries.len());
-        let mut pos_of = Vec::with_capacity(entries.len());
-        let mut i = 0;
-        while i < entries.len() {
-            let h = entries[i].0;
-            let run = entries[i..].iter().take_while(|e| e.0 == h).count();
-            // Entries are sorted by (hash, file): count distinct files.
-            let files = 1 + entries[i..i + run]
-                .windows(2)
-                .filter(|p| p[0].1 != p[1].1)
-                .count();
-            let common = self.max_files > 0 && files > self.max_files
-                || self.common.contains(&h);
-            if !common {
-                for e in &entries[i..i + run] {
-                    hashes.push(e.0);
-                    file_of.push(e.1);
-                    pos_of.push(e.2);
-                }
-            }
-            i += run;
+        let mut kept = drop_common(&entries, self.max_files);
+        // Named k-grams where the normalized stream left a gap: none of
+        // the file's kept normalized entries within `w` tokens (tables,
+        // boilerplate dropped above). Elsewhere they would add size and
+        // nothing a verbatim copy does not already match. Code found in
+        // the common index is no gap: it is public, not boilerplate.
+        let mut norm_at: Vec<(u32, u32)> =
+            kept.iter().map(|e| (e.1, e.2)).collect();
+        norm_at.sort_unstable();
+        let w = self.w as u32;
+        let mut named: Vec<(u64, u32, u32)> = self
+            .named
+            .iter()
+            .filter(|&&(_, f, p)| {
+                let i = norm_at.partition_point(|&x| x < (f, p.saturating_sub(w)));
+                norm_at.get(i).map_or(true, |&(g, q)| g != f || q > p + w)
+            })
+            .copied()
+            .collect();
+        named.sort_unstable();
+        kept.extend(drop_common(&named, self.max_files));
+        kept.retain(|e| !self.common.contains(&e.0));
+        kept.sort_unstable();
+        let mut hashes = Vec::with_capacity(kept.len());
+        let mut file_of = Vec::with_capacity(kept.len());
+        let mut pos_of = Vec::with_capacity(kept.len());
+        for e in kept {
+            hashes.push(e.0);
+            file_of.push(e.1);
+            pos_of.push(e.2);
         }
         CodeIndex {
             k: self.k as u32,
@@ -455,6 +455,51 @@ impl CodeIndexBuilder {
             files: self.files.clone(),
         }
     }
+}
+
+/// Sorts the entries of one file (from `start` on) and keeps at most
+/// [`MAX_REPEATS`] of each hash: code that repeats itself inside a file
+/// (impl blocks per type, syscall wrappers) matches a copy of its second
+/// occurrence only at the second occurrence's offset, and a chain needs
+/// the right offset.
+fn keep_repeats(entries: &mut Vec<(u64, u32, u32)>, start: usize) {
+    entries[start..].sort_unstable();
+    let mut kept = start;
+    let mut run = 0;
+    for i in start..entries.len() {
+        run = if i > start && entries[i].0 == entries[i - 1].0 {
+            run + 1
+        } else {
+            0
+        };
+        if run < MAX_REPEATS {
+            entries[kept] = entries[i];
+            kept += 1;
+        }
+    }
+    entries.truncate(kept);
+}
+
+/// The entries of `entries` (sorted by hash, then file) whose hash is in
+/// at most `max_files` distinct files (0: no limit).
+fn drop_common(
+    entries: &[(u64, u32, u32)],
+    max_files: usize,
+) -> Vec<(u64, u32, u32)> {
+    let mut out = Vec::with_capacity(entries.len());
+    let mut i = 0;
+    while i < entries.len() {
+        let h = entries[i].0;
+        let run = entries[i..].iter().take_while(|e| e.0 == h).count();
+        let group = &entries[i..i + run];
+        let files =
+            1 + group.windows(2).filter(|p| p[0].1 != p[1].1).count();
+        if max_files == 0 || files <= max_files {
+            out.extend_from_slice(group);
+        }
+        i += run;
+    }
+    out
 }
 
 /// Thresholds a matched region must reach to become a `code` finding.
