@@ -223,7 +223,7 @@ impl CodeState {
             } else {
                 index.lookup(g.norm)
             };
-            let named = index.lookup(g.named);
+            let named = index.lookup_named(g.named);
             if !norm.0.is_empty() || !named.0.is_empty() {
                 let first = idx + 1 - k as u64;
                 let kstart = self.recent.front().expect("k tokens").0;

@@ -60,7 +60,7 @@ pub fn explain_code(
             } else {
                 index.lookup(g.norm)
             };
-            let named = index.lookup(g.named);
+            let named = index.lookup_named(g.named);
             if !norm.0.is_empty() || !named.0.is_empty() {
                 e.hits += 1;
             }

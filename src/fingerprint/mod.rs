@@ -1,14 +1,16 @@
 //! The proprietary-code index: token k-gram hashes, winnowed, with the ids
 //! of the files they come from, and never a byte of source text.
 //!
-//! # File format (version 2, little-endian)
+//! # File format (version 3, little-endian)
 //!
 //! ```text
-//! "LGCODEIX" u32 version=2
-//! u32 tokenizer version, u32 k, u32 w, u32 files, u64 entries
-//! entries × u64 hash          sorted ascending
-//! entries × u32 file id       parallel to the hashes
-//! entries × u32 position      token offset of the k-gram in its file
+//! "LGCODEIX" u32 version=3
+//! u32 tokenizer version, u32 k, u32 w, u32 files
+//! twice, normalized k-grams then named ones:
+//!   u64 entries
+//!   entries × u64 hash        sorted ascending
+//!   entries × u32 file id     parallel to the hashes
+//!   entries × u32 position    token offset of the k-gram in its file
 //! files × (u32 tokens, u8 path kind (0 none, 1 sha-256 prefix, 2 plain),
 //!          u16 length, bytes)
 //! 32 bytes SHA-256 of everything before
@@ -91,12 +93,75 @@ impl FileMeta {
 pub struct CodeIndex {
     k: u32,
     w: u32,
+    /// Normalized k-grams.
+    norm: Entries,
+    /// Named k-grams, where boilerplate left a gap: a table of their own,
+    /// so that its presence bitmap is small enough to stay in cache and
+    /// the second look-up per k-gram costs little.
+    named: Entries,
+    files: Vec<FileMeta>,
+}
+
+/// Sorted hashes with the file and token offset of each.
+#[derive(Clone, Debug, Default)]
+struct Entries {
     table: SortedHashes,
     file_of: Vec<u32>,
     /// Token offset of each entry's k-gram in its file: a copy's matches
     /// keep their distances, scattered idioms do not.
     pos_of: Vec<u32>,
-    files: Vec<FileMeta>,
+}
+
+impl Entries {
+    /// From (hash, file, offset) sorted by hash.
+    fn new(sorted: &[(u64, u32, u32)]) -> Entries {
+        Entries {
+            table: SortedHashes::new(sorted.iter().map(|e| e.0).collect()),
+            file_of: sorted.iter().map(|e| e.1).collect(),
+            pos_of: sorted.iter().map(|e| e.2).collect(),
+        }
+    }
+
+    fn lookup(&self, h: u64) -> (&[u32], &[u32]) {
+        let r = self.table.find(h);
+        (&self.file_of[r.clone()], &self.pos_of[r])
+    }
+
+    fn write(&self, w: &mut Writer) {
+        w.u64(self.table.len() as u64);
+        for &h in self.table.hashes() {
+            w.u64(h);
+        }
+        for &f in &self.file_of {
+            w.u32(f);
+        }
+        for &p in &self.pos_of {
+            w.u32(p);
+        }
+    }
+
+    /// Reads what `write` wrote; ids and offsets are checked once the
+    /// files are known.
+    fn read(r: &mut Reader<'_>) -> Result<Entries, IndexError> {
+        let n = r.u64()?;
+        let hashes = r.sorted_hashes(n)?;
+        let u32s = |r: &mut Reader<'_>| -> Result<Vec<u32>, IndexError> {
+            Ok(r.array(n, 4)?
+                .chunks_exact(4)
+                .map(|c| u32::from_le_bytes(c.try_into().expect("4")))
+                .collect())
+        };
+        let file_of = u32s(r)?;
+        let pos_of = u32s(r)?;
+        Ok(Entries { table: SortedHashes::new(hashes), file_of, pos_of })
+    }
+
+    /// Whether every entry names a file and lies inside it.
+    fn inside(&self, files: &[FileMeta]) -> bool {
+        self.file_of.iter().zip(&self.pos_of).all(|(&f, &p)| {
+            files.get(f as usize).is_some_and(|m| p < m.tokens)
+        })
+    }
 }
 
 impl fmt::Debug for CodeIndex {
@@ -105,7 +170,7 @@ impl fmt::Debug for CodeIndex {
             .field("k", &self.k)
             .field("w", &self.w)
             .field("files", &self.files.len())
-            .field("fingerprints", &self.table.len())
+            .field("fingerprints", &self.fingerprints())
             .finish()
     }
 }
@@ -126,9 +191,9 @@ impl CodeIndex {
         self.files.len()
     }
 
-    /// Number of stored (hash, file) fingerprints.
+    /// Number of stored (hash, file) fingerprints, normalized and named.
     pub fn fingerprints(&self) -> usize {
-        self.table.len()
+        self.norm.table.len() + self.named.table.len()
     }
 
     /// How reports name file `id`: its path when stored in plain, else
@@ -146,11 +211,15 @@ impl CodeIndex {
         self.files[id as usize].label.clone()
     }
 
-    /// The files holding k-gram hash `h`, and the k-gram's token offset
-    /// in each.
+    /// The files holding normalized k-gram hash `h`, and the k-gram's
+    /// token offset in each.
     pub(crate) fn lookup(&self, h: u64) -> (&[u32], &[u32]) {
-        let r = self.table.find(h);
-        (&self.file_of[r.clone()], &self.pos_of[r])
+        self.norm.lookup(h)
+    }
+
+    /// The same for a named k-gram hash.
+    pub(crate) fn lookup_named(&self, h: u64) -> (&[u32], &[u32]) {
+        self.named.lookup(h)
     }
 
     /// The index in its file format.
@@ -160,16 +229,8 @@ impl CodeIndex {
         w.u32(self.k);
         w.u32(self.w);
         w.u32(self.files.len() as u32);
-        w.u64(self.table.len() as u64);
-        for &h in self.table.hashes() {
-            w.u64(h);
-        }
-        for &f in &self.file_of {
-            w.u32(f);
-        }
-        for &p in &self.pos_of {
-            w.u32(p);
-        }
+        self.norm.write(&mut w);
+        self.named.write(&mut w);
         for f in &self.files {
             w.u32(f.tokens);
             w.u8(f.kind);
@@ -204,21 +265,8 @@ impl CodeIndex {
             return Err(r.corrupt("k or w out of range"));
         }
         let nfiles = r.u32()?;
-        let n = r.u64()?;
-        let hashes = r.sorted_hashes(n)?;
-        let file_of: Vec<u32> = r
-            .array(n, 4)?
-            .chunks_exact(4)
-            .map(|c| u32::from_le_bytes(c.try_into().expect("4")))
-            .collect();
-        if file_of.iter().any(|&f| f >= nfiles) {
-            return Err(r.corrupt("file id out of range"));
-        }
-        let pos_of: Vec<u32> = r
-            .array(n, 4)?
-            .chunks_exact(4)
-            .map(|c| u32::from_le_bytes(c.try_into().expect("4")))
-            .collect();
+        let norm = Entries::read(&mut r)?;
+        let named = Entries::read(&mut r)?;
         let mut files = Vec::new();
         for id in 0..nfiles as usize {
             let tokens = r.u32()?;
@@ -230,21 +278,10 @@ impl CodeIndex {
             files.push(FileMeta::new(id, tokens, kind, name));
         }
         r.end()?;
-        if file_of
-            .iter()
-            .zip(&pos_of)
-            .any(|(&f, &p)| p >= files[f as usize].tokens)
-        {
-            return Err(r.corrupt("k-gram position past its file's end"));
+        if !norm.inside(&files) || !named.inside(&files) {
+            return Err(r.corrupt("file id or k-gram position out of range"));
         }
-        Ok(CodeIndex {
-            k,
-            w,
-            table: SortedHashes::new(hashes),
-            file_of,
-            pos_of,
-            files,
-        })
+        Ok(CodeIndex { k, w, norm, named, files })
     }
 
     /// Reads an index file.
@@ -364,7 +401,8 @@ impl CodeIndexBuilder {
                 ),
             ));
         }
-        self.common.extend(common.table.hashes());
+        self.common.extend(common.norm.table.hashes());
+        self.common.extend(common.named.table.hashes());
         Ok(self)
     }
 
@@ -445,23 +483,14 @@ impl CodeIndexBuilder {
             .copied()
             .collect();
         named.sort_unstable();
-        kept.extend(drop_common(&named, self.max_files, &mut Vec::new()));
+        let mut named = drop_common(&named, self.max_files, &mut Vec::new());
         kept.retain(|e| !self.common.contains(&e.0));
-        kept.sort_unstable();
-        let mut hashes = Vec::with_capacity(kept.len());
-        let mut file_of = Vec::with_capacity(kept.len());
-        let mut pos_of = Vec::with_capacity(kept.len());
-        for e in kept {
-            hashes.push(e.0);
-            file_of.push(e.1);
-            pos_of.push(e.2);
-        }
+        named.retain(|e| !self.common.contains(&e.0));
         CodeIndex {
             k: self.k as u32,
             w: self.w as u32,
-            table: SortedHashes::new(hashes),
-            file_of,
-            pos_of,
+            norm: Entries::new(&kept),
+            named: Entries::new(&named),
             files: self.files.clone(),
         }
     }
@@ -658,7 +687,7 @@ mod tests {
         let index = b.build();
         assert!(index.fingerprints() > 0);
         let mut i = 0;
-        let hashes = index.table.hashes();
+        let hashes = index.norm.table.hashes();
         while i < hashes.len() {
             let run = hashes[i..].iter().take_while(|&&h| h == hashes[i]);
             let run = run.count();
