@@ -214,10 +214,17 @@ impl CodeState {
             self.recent.pop_front();
         }
         let gap = (k + index.window()) as u64;
-        let h = self.roller.push(value, name, shape).filter(|&h| h != TABLE);
-        if let Some(h) = h {
-            let (files, positions) = index.lookup(h);
-            if !files.is_empty() {
+        if let Some(g) = self.roller.push(value, name, shape) {
+            // Both hashes of the k-gram: the normalized one (not for a
+            // table) and the named one, which the index holds only where
+            // the normalized stream has a gap.
+            let norm = if g.norm == TABLE {
+                (&[][..], &[][..])
+            } else {
+                index.lookup(g.norm)
+            };
+            let named = index.lookup_named(g.named);
+            if !norm.0.is_empty() || !named.0.is_empty() {
                 let first = idx + 1 - k as u64;
                 let kstart = self.recent.front().expect("k tokens").0;
                 if self.region.as_ref().is_some_and(|r| {
@@ -249,8 +256,11 @@ impl CodeState {
                         i += 1;
                     }
                 }
-                for (&f, &p) in files.iter().zip(positions).take(MAX_ENTRIES) {
-                    extend(r, f, p, first, k as u64, (kstart, end), limits);
+                for (files, pos) in [norm, named] {
+                    for (&f, &p) in files.iter().zip(pos).take(MAX_ENTRIES) {
+                        let at = (kstart, end);
+                        extend(r, f, p, first, k as u64, at, limits);
+                    }
                 }
             }
         }
@@ -310,9 +320,13 @@ fn extend(
 ) {
     let diag = first as i64 - i64::from(pos);
     let next = r.open.iter_mut().find(|c| {
-        c.file == file && pos > c.last_pos && (diag - c.diag).abs() <= DRIFT
+        c.file == file && pos >= c.last_pos && (diag - c.diag).abs() <= DRIFT
     });
     if let Some(c) = next {
+        if pos == c.last_pos {
+            // The same k-gram of the file, by its other hash.
+            return;
+        }
         c.covered += (first + k).saturating_sub(first.max(c.covered_end));
         c.covered_end = first + k;
         c.diag = diag;

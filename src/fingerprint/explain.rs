@@ -51,20 +51,26 @@ pub fn explain_code(
     let mut i = 0u64;
     tokens(hay, |t| {
         e.tokens += 1;
-        if let Some(h) = roller.push(t.value, t.name, t.shape) {
+        if let Some(g) = roller.push(t.value, t.name, t.shape) {
             e.kgrams += 1;
             let first = i + 1 - k as u64;
-            if h == TABLE {
+            let norm = if g.norm == TABLE {
                 e.tables += 1;
+                (&[][..], &[][..])
             } else {
-                let (files, pos) = index.lookup(h);
-                if !files.is_empty() {
-                    e.hits += 1;
-                }
+                index.lookup(g.norm)
+            };
+            let named = index.lookup_named(g.named);
+            if !norm.0.is_empty() || !named.0.is_empty() {
+                e.hits += 1;
+            }
+            let mut seen = None;
+            for (files, pos) in [norm, named] {
                 for (&f, &p) in files.iter().zip(pos) {
-                    if Some(f) == origin {
+                    if Some(f) == origin && seen != Some(p) {
                         e.origin_hits += 1;
                         mine.push((first, p));
+                        seen = Some(p);
                     }
                 }
             }

@@ -23,6 +23,22 @@ const PERIODS: usize = 12;
 /// up (no real k-gram hash takes this value).
 pub(crate) const TABLE: u64 = u64::MAX;
 
+/// Mixed into a named hash before its final mix, so that a named k-gram
+/// and a normalized one never share a hash by construction.
+const NAMED_SALT: u64 = 0x6e61_6d65_645f_6b67;
+
+/// The two hashes of one k-gram.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Kgram {
+    /// Identifiers as distances to their previous use: survives renaming
+    /// ([`TABLE`] for a table).
+    pub(crate) norm: u64,
+    /// Identifiers by their names: survives only a verbatim (or
+    /// reformatted) copy, but tells apart code of one shape whose names
+    /// differ (bindings, declaration lists, tables of named constants).
+    pub(crate) named: u64,
+}
+
 /// Hashes the last `k` tokens.
 ///
 /// An identifier enters the hash as the distance back to the previous
@@ -48,6 +64,8 @@ pub(crate) struct Roller {
     /// `sum(term_i * BASE^(len-1-i))` over `toks`: the k-gram hash before
     /// its final mix, kept up to date token by token.
     h: u64,
+    /// The same sum over each token's `named` term.
+    hn: u64,
     /// `BASE^j` for j < k.
     pow: Vec<u64>,
     /// Bit i of `same[p]`: the token i places back from the newest had
@@ -64,6 +82,9 @@ struct Tok {
     shape: u64,
     /// What the token adds to the hash at its place.
     term: u64,
+    /// What it adds to the named hash: its name, or its value if it has
+    /// none.
+    named: u64,
     /// Index of the next token with the same name, if it refers to this
     /// one (`usize::MAX` if none).
     next: usize,
@@ -81,24 +102,27 @@ impl Roller {
             toks: VecDeque::with_capacity(k + 1),
             base: 0,
             h: 0,
+            hn: 0,
             pow,
             same: [0; PERIODS + 1],
         }
     }
 
-    /// Adds a token (`name` 0 for a non-identifier); returns the hash of
-    /// the last `k` tokens once there are `k` ([`TABLE`] for a table).
+    /// Adds a token (`name` 0 for a non-identifier); returns the hashes of
+    /// the last `k` tokens once there are `k`.
     ///
-    /// The hash is that of `kgram_hash` over the last k tokens, updated
-    /// in O(1) per token (plus the O(k) search of an identifier's previous
-    /// use): the leaving token is taken out, and the one later token whose
-    /// name distance pointed at it now counts as a first use.
+    /// The normalized hash is that of `kgram_hash` over the last k tokens,
+    /// updated in O(1) per token (plus the O(k) search of an identifier's
+    /// previous use): the leaving token is taken out, and the one later
+    /// token whose name distance pointed at it now counts as a first use.
+    /// The named hash is a plain rolling hash of names and values
+    /// (`named_hash`).
     pub(crate) fn push(
         &mut self,
         value: u64,
         name: u64,
         shape: u64,
-    ) -> Option<u64> {
+    ) -> Option<Kgram> {
         let back = if name == 0 {
             0
         } else {
@@ -125,6 +149,9 @@ impl Roller {
             self.h = self
                 .h
                 .wrapping_sub(out.term.wrapping_mul(self.pow[self.k - 1]));
+            self.hn = self
+                .hn
+                .wrapping_sub(out.named.wrapping_mul(self.pow[self.k - 1]));
             self.base += 1;
             if out.next != usize::MAX {
                 // It referred to the token leaving; once that is gone, it
@@ -149,12 +176,15 @@ impl Roller {
             value
         };
         self.h = self.h.wrapping_mul(BASE).wrapping_add(term);
+        let named = if name == 0 { value } else { name };
+        self.hn = self.hn.wrapping_mul(BASE).wrapping_add(named);
         self.toks.push_back(Tok {
             value,
             name,
             back,
             shape,
             term,
+            named,
             next: usize::MAX,
         });
         if self.toks.len() < self.k {
@@ -169,10 +199,9 @@ impl Roller {
             let mask = (1u64 << (self.k - p).min(63)) - 1;
             self.same[p] & mask == mask
         });
-        if table {
-            return Some(TABLE);
-        }
-        Some(mix(self.h).min(TABLE - 1))
+        let named = mix(self.hn ^ NAMED_SALT).min(TABLE - 1);
+        let norm = if table { TABLE } else { mix(self.h).min(TABLE - 1) };
+        Some(Kgram { norm, named })
     }
 
     /// Forgets every token (a break in the token sequence).
@@ -180,6 +209,7 @@ impl Roller {
         self.toks.clear();
         self.base = 0;
         self.h = 0;
+        self.hn = 0;
         self.same = [0; PERIODS + 1];
     }
 }
@@ -201,11 +231,32 @@ fn kgram_hash(toks: &[(u64, usize)]) -> u64 {
     mix(h).min(TABLE - 1)
 }
 
-/// The k-gram hashes of a token sequence of (value, name, shape);
-/// [`TABLE`] for tables.
-pub(crate) fn kgrams(tokens: &[(u64, u64, u64)], k: usize) -> Vec<u64> {
+/// The named hash of one k-gram of (value, name), from scratch: the
+/// definition the [`Roller`] keeps up to date.
+#[cfg(test)]
+fn named_hash(toks: &[(u64, u64)]) -> u64 {
+    let mut h: u64 = 0;
+    for &(value, name) in toks {
+        let x = if name == 0 { value } else { name };
+        h = h.wrapping_mul(BASE).wrapping_add(x);
+    }
+    mix(h ^ NAMED_SALT).min(TABLE - 1)
+}
+
+/// The k-gram hashes of a token sequence of (value, name, shape).
+pub(crate) fn kgram_pairs(
+    tokens: &[(u64, u64, u64)],
+    k: usize,
+) -> Vec<Kgram> {
     let mut r = Roller::new(k);
     tokens.iter().filter_map(|&(v, n, s)| r.push(v, n, s)).collect()
+}
+
+/// The normalized k-gram hashes of a token sequence of (value, name,
+/// shape); [`TABLE`] for tables.
+#[cfg(test)]
+pub(crate) fn kgrams(tokens: &[(u64, u64, u64)], k: usize) -> Vec<u64> {
+    kgram_pairs(tokens, k).iter().map(|g| g.norm).collect()
 }
 
 /// The winnowed subset of `hashes` as `(position, hash)`, in order.
@@ -310,7 +361,10 @@ mod tests {
                         (v, back)
                     })
                     .collect();
-                assert_eq!(got, Some(kgram_hash(&with_back)), "k={k} i={i}");
+                let got = got.expect("k tokens");
+                assert_eq!(got.norm, kgram_hash(&with_back), "k={k} i={i}");
+                let names: Vec<(u64, u64)> = gram.to_vec();
+                assert_eq!(got.named, named_hash(&names), "k={k} i={i}");
             }
         }
     }
