@@ -650,7 +650,7 @@ def records_eval(args, work):
         t1 = min(t1, run(with_idx)[0])
         c0 = min(c0, cpu(base))
         c1 = min(c1, cpu(with_idx))
-    mb = size / 1e6
+    mb = big.stat().st_size / 1e6
     print(f"scan of {mb:.1f} MB of prompts (built-in rules): "
           f"{mb / t0:.1f} MB/s without, {mb / t1:.1f} MB/s with the records "
           f"index; time ratio with/without = {t1 / t0:.3f} (best of 5, wall "
