@@ -419,8 +419,7 @@ impl Scanner {
             if inner.actions[c.rule as usize] == Action::Allow {
                 continue;
             }
-            if let Some(run) = rule.secret_run.as_ref().filter(|_| s.precheck)
-            {
+            if let Some(run) = rule.secret_run().filter(|_| s.precheck) {
                 let w = window(rule, c.hit, hay.len());
                 if !s.runs.holds(c.rule, run, hay, w) {
                     continue;
@@ -875,7 +874,7 @@ negatives = ['23812345678']
             );
             let rules = RuleSet::from_toml("t", &toml).unwrap();
             let rule = &rules.rules()[0];
-            let run = rule.secret_run.as_ref().unwrap();
+            let run = rule.secret_run().unwrap();
             hits.sort_unstable();
             let mut memo = RunMemo::default();
             for (start, n) in hits {
@@ -942,7 +941,7 @@ negatives = ['23812345678']
             // Count windows the check rules out, so the test shows it ran.
             for c in &on.candidates {
                 let rule = &rules.rules()[c.rule as usize];
-                if let Some(run) = &rule.secret_run {
+                if let Some(run) = rule.secret_run() {
                     let w = window(rule, c.hit, hay.len());
                     skipped += usize::from(!run.within(&hay.as_bytes()[w]));
                 }

@@ -438,7 +438,9 @@ impl CodeIndexBuilder {
         let named: Vec<u64> = grams.iter().map(|g| g.named).collect();
         let start = self.named.len();
         self.named.extend(
-            winnow::winnow(&named, self.w).iter().map(|&(p, h)| (h, id, at(p))),
+            winnow::winnow(&named, self.w)
+                .iter()
+                .map(|&(p, h)| (h, id, at(p))),
         );
         keep_repeats(&mut self.named, start);
         values.len()
@@ -533,8 +535,7 @@ fn drop_common(
         let h = entries[i].0;
         let run = entries[i..].iter().take_while(|e| e.0 == h).count();
         let group = &entries[i..i + run];
-        let files =
-            1 + group.windows(2).filter(|p| p[0].1 != p[1].1).count();
+        let files = 1 + group.windows(2).filter(|p| p[0].1 != p[1].1).count();
         if max_files == 0 || files <= max_files {
             out.extend_from_slice(group);
         } else {
@@ -714,7 +715,8 @@ mod tests {
         let files: Vec<String> = ["crc", "fnv", "sum"]
             .iter()
             .map(|p| {
-                let f = SRC.replace("checksum", p).replace("acc", &p.repeat(2));
+                let f =
+                    SRC.replace("checksum", p).replace("acc", &p.repeat(2));
                 format!("{f}{}", f.replace(p, &p.to_uppercase()))
             })
             .collect();

@@ -244,10 +244,7 @@ fn named_hash(toks: &[(u64, u64)]) -> u64 {
 }
 
 /// The k-gram hashes of a token sequence of (value, name, shape).
-pub(crate) fn kgram_pairs(
-    tokens: &[(u64, u64, u64)],
-    k: usize,
-) -> Vec<Kgram> {
+pub(crate) fn kgram_pairs(tokens: &[(u64, u64, u64)], k: usize) -> Vec<Kgram> {
     let mut r = Roller::new(k);
     tokens.iter().filter_map(|&(v, n, s)| r.push(v, n, s)).collect()
 }

@@ -67,8 +67,10 @@ pub struct Rule {
     /// not just declared), so a match near a hit is decided by the bytes of
     /// its window and the confirm stage may share work between windows.
     pub(crate) bounded: bool,
-    /// What every reported secret looks like, checked before the regex.
-    pub(crate) secret_run: Option<SecretRun>,
+    /// What the pattern says of the secret group, and the check made of
+    /// it on first use (most rules see no candidate in a run).
+    secret_shape: Option<shape::GroupShape>,
+    secret_run: OnceLock<Option<SecretRun>>,
     pub(crate) placeholder_filter: bool,
     /// Drop UUIDs, hex digests, SRI hashes, identifiers and wordy values
     /// (see `precision.rs`); default on for low-confidence rules.
@@ -158,6 +160,17 @@ impl Rule {
     /// The file the rule came from (`patterns/aws.toml` for built-ins).
     pub fn source(&self) -> &str {
         &self.source
+    }
+
+    /// What every secret the rule reports looks like, checked before the
+    /// regex runs (worked out now if this is its first use).
+    pub(crate) fn secret_run(&self) -> Option<&SecretRun> {
+        self.secret_run
+            .get_or_init(|| {
+                self.secret_shape
+                    .and_then(|g| SecretRun::new(g, self.min_entropy))
+            })
+            .as_ref()
     }
 
     /// The compiled regex (compiled now if this is its first use).
@@ -297,7 +310,7 @@ impl Rule {
                 None
             }
         };
-        let Compiled { regex, max_len, bounded, secret_group, secret_run } =
+        let Compiled { regex, max_len, bounded, secret_group, secret_shape } =
             match (compiled, RuleError::join(errs)) {
                 (Some(c), None) => c,
                 (_, Some(e)) => return Err(e.in_rule(&spec.id)),
@@ -322,7 +335,8 @@ impl Rule {
             check,
             max_len,
             bounded,
-            secret_run,
+            secret_shape,
+            secret_run: OnceLock::new(),
             placeholder_filter: spec
                 .placeholder_filter
                 .unwrap_or(category == Category::Secret),
@@ -366,7 +380,7 @@ struct Compiled {
     max_len: usize,
     bounded: bool,
     secret_group: usize,
-    secret_run: Option<SecretRun>,
+    secret_shape: Option<shape::GroupShape>,
 }
 
 /// Parses the pattern and works out its longest match, whether that bound
@@ -428,7 +442,7 @@ fn compile(spec: &RuleSpec, eager: bool) -> Result<Compiled, RuleError> {
         max_len,
         bounded: max.is_some_and(|m| m <= max_len),
         secret_group,
-        secret_run: secret.and_then(|g| SecretRun::new(g, spec.min_entropy)),
+        secret_shape: secret,
     })
 }
 
@@ -996,8 +1010,8 @@ mod tests {
         let lazy = RuleSet::builtin();
         let mut checked = 0;
         for (a, b) in eager.rules().iter().zip(lazy.rules()) {
-            assert_eq!(a.secret_run, b.secret_run, "{}", a.id());
-            checked += usize::from(a.secret_run.is_some());
+            assert_eq!(a.secret_run(), b.secret_run(), "{}", a.id());
+            checked += usize::from(a.secret_run().is_some());
         }
         assert!(checked > lazy.len() / 2, "{checked}");
     }
