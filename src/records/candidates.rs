@@ -244,7 +244,8 @@ fn name_run(
     let mut emit = |start: usize, e: usize| {
         form.clear();
         form.push(ColumnKind::Name as u8);
-        form.extend(hay[start..e].iter().map(u8::to_ascii_lowercase));
+        form.extend_from_slice(&hay[start..e]);
+        form[1..].make_ascii_lowercase();
         f(start, Span::new(start, e), ColumnKind::Name, form);
     };
     // The word before the current one, when linked to it.
