@@ -152,10 +152,7 @@ pub(crate) fn walk(
     let limit = hay.len().min(to.saturating_add(MAX_WORD));
     while p < to {
         let Some(q) = next_upper_or_digit(hay, p, limit) else { break };
-        let mut s = q;
-        while s > p && is_word(hay[s - 1]) {
-            s -= 1;
-        }
+        let s = word_start(hay, p, q);
         if s >= to {
             break;
         }
@@ -199,23 +196,12 @@ pub(crate) fn walk(
                 f(s, Span::new(s, end), ColumnKind::Id, form);
             }
         }
-        if phones && digit && phone_word(word) && !after_phone_word(hay, s) {
-            let mut e = end;
-            for _ in 0..PHONE_WORDS {
-                let digits =
-                    hay[s..e].iter().filter(|b| b.is_ascii_digit()).count();
-                if (7..=15).contains(&digits) {
-                    let span = Span::new(s, e);
-                    if tagged_form(ColumnKind::Phone, &hay[span], form) {
-                        f(s, span, ColumnKind::Phone, form);
-                    }
+        if phones && digit {
+            phone_spans(hay, s, end, |span| {
+                if tagged_form(ColumnKind::Phone, &hay[span], form) {
+                    f(s, span, ColumnKind::Phone, form);
                 }
-                match next_word(hay, e, |g| matches!(g, b' ' | b'(' | b')'), 3)
-                {
-                    Some((ws, we)) if phone_word(&hay[ws..we]) => e = we,
-                    _ => break,
-                }
-            }
+            });
         }
         // The capital, then only name bytes (the first upper byte counts
         // as one that cannot follow it), or those and a final `.`.
@@ -271,6 +257,35 @@ fn name_run(
         cur = (ws, we);
     }
     cur.1
+}
+
+/// The start of the word holding `q`, not before `p` (a word boundary).
+fn word_start(hay: &[u8], p: usize, q: usize) -> usize {
+    let mut s = q;
+    while s > p && is_word(hay[s - 1]) {
+        s -= 1;
+    }
+    s
+}
+
+/// Calls `f` with the phone numbers that start at the word `s..end`: it
+/// and up to three more phone words, while they hold 7 to 15 digits. A
+/// number is only tried from its first word.
+fn phone_spans(hay: &[u8], s: usize, end: usize, mut f: impl FnMut(Span)) {
+    if !phone_word(&hay[s..end]) || after_phone_word(hay, s) {
+        return;
+    }
+    let mut e = end;
+    for _ in 0..PHONE_WORDS {
+        let digits = hay[s..e].iter().filter(|b| b.is_ascii_digit()).count();
+        if (7..=15).contains(&digits) {
+            f(Span::new(s, e));
+        }
+        match next_word(hay, e, |g| matches!(g, b' ' | b'(' | b')'), 3) {
+            Some((ws, we)) if phone_word(&hay[ws..we]) => e = we,
+            _ => break,
+        }
+    }
 }
 
 /// The first position in `from..to` holding an ASCII uppercase letter or
@@ -389,6 +404,9 @@ mod tests {
         out
     }
 
+    /// Candidates: anchor, span, kind, tagged form.
+    type Listed = Vec<(usize, Span, ColumnKind, Vec<u8>)>;
+
     /// The byte-at-a-time walk that [`walk`] replaced (each word read
     /// once per name it is part of, each form built by [`tagged_form`]):
     /// the definition of the candidates, which [`walk`] must list
@@ -398,7 +416,7 @@ mod tests {
         from: usize,
         to: usize,
         kinds: Kinds,
-    ) -> Vec<(usize, Span, ColumnKind, Vec<u8>)> {
+    ) -> Listed {
         let mut out = Vec::new();
         let mut emit = |anchor: usize, span: Span, kind: ColumnKind| {
             let mut form = Vec::new();
@@ -425,10 +443,7 @@ mod tests {
             }) else {
                 break;
             };
-            let mut s = q;
-            while s > p && is_word(hay[s - 1]) {
-                s -= 1;
-            }
+            let s = word_start(hay, p, q);
             if s >= to {
                 break;
             }
@@ -448,20 +463,11 @@ mod tests {
             if ids && digit && word.len() >= 4 {
                 emit(s, Span::new(s, end), ColumnKind::Id);
             }
-            if phones && digit && phone_word(word) && !after_phone_word(hay, s)
-            {
-                let mut e = end;
-                for _ in 0..PHONE_WORDS {
-                    let n = hay[s..e].iter().filter(|b| b.is_ascii_digit());
-                    if (7..=15).contains(&n.count()) {
-                        emit(s, Span::new(s, e), ColumnKind::Phone);
-                    }
-                    let gap = |g| matches!(g, b' ' | b'(' | b')');
-                    match next_word(hay, e, gap, 3) {
-                        Some((ws, we)) if phone_word(&hay[ws..we]) => e = we,
-                        _ => break,
-                    }
-                }
+            if phones && digit {
+                // Shared with `walk`: phones are read as before.
+                phone_spans(hay, s, end, |span| {
+                    emit(s, span, ColumnKind::Phone)
+                });
             }
             if names && word[0].is_ascii_uppercase() && name_word(word) {
                 let mut e = end;
@@ -479,12 +485,9 @@ mod tests {
         out
     }
 
-    fn walked(
-        hay: &[u8],
-        from: usize,
-        to: usize,
-        kinds: Kinds,
-    ) -> Vec<(usize, Span, ColumnKind, Vec<u8>)> {
+    /// [`walk`]'s candidates in `range`, as [`reference`] lists them.
+    fn walked(hay: &[u8], range: (usize, usize), kinds: Kinds) -> Listed {
+        let (from, to) = range;
         let mut out = Vec::new();
         let mut form = Vec::new();
         walk(hay, from, to, kinds, &mut form, |a, span, kind, form| {
@@ -532,9 +535,9 @@ mod tests {
             let (a, b) = (cut.0 % (hay.len() + 1), cut.1 % (hay.len() + 1));
             let (from, to) = (a.min(b), a.max(b));
             let want = reference(hay, from, to, kinds);
-            proptest::prop_assert_eq!(walked(hay, from, to, kinds), want);
+            proptest::prop_assert_eq!(walked(hay, (from, to), kinds), want);
             let all = reference(hay, 0, hay.len(), kinds);
-            proptest::prop_assert_eq!(walked(hay, 0, hay.len(), kinds), all);
+            proptest::prop_assert_eq!(walked(hay, (0, hay.len()), kinds), all);
         }
     }
 
@@ -544,7 +547,7 @@ mod tests {
             Manager said Mr. O'brien-smith. Ann Lee  Bob Day A. Bc De";
         let hay = text.as_bytes();
         let all = [true; 4];
-        let got = walked(hay, 0, hay.len(), all);
+        let got = walked(hay, (0, hay.len()), all);
         assert_eq!(got, reference(hay, 0, hay.len(), all));
         let names: Vec<&str> =
             got.iter().map(|c| &text[c.1.start..c.1.end]).collect();
@@ -568,7 +571,7 @@ mod tests {
             ]
         );
         for to in 0..hay.len() {
-            assert_eq!(walked(hay, 0, to, all), reference(hay, 0, to, all));
+            assert_eq!(walked(hay, (0, to), all), reference(hay, 0, to, all));
         }
     }
 
