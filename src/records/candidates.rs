@@ -407,10 +407,10 @@ mod tests {
     /// Candidates: anchor, span, kind, tagged form.
     type Listed = Vec<(usize, Span, ColumnKind, Vec<u8>)>;
 
-    /// The byte-at-a-time walk that [`walk`] replaced (each word read
-    /// once per name it is part of, each form built by [`tagged_form`]):
-    /// the definition of the candidates, which [`walk`] must list
-    /// exactly.
+    /// The walk that [`walk`] replaced, its eight-byte search written
+    /// byte at a time (each word read once per name it is part of, each
+    /// form built by [`tagged_form`]): the definition of the candidates,
+    /// which [`walk`] must list exactly.
     fn reference(
         hay: &[u8],
         from: usize,
