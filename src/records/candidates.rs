@@ -496,6 +496,11 @@ mod tests {
         out
     }
 
+    /// Strings matching the regex `re`.
+    fn text(re: &str) -> proptest::string::RegexGeneratorStrategy<String> {
+        proptest::string::string_regex(re).expect("a valid regex")
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig {
             cases: 2000,
@@ -509,18 +514,12 @@ mod tests {
             parts in proptest::collection::vec(
                 (
                     proptest::prop_oneof![
-                        3 => proptest::string::string_regex(
-                            "[A-Z][a-z'\\-]{0,6}\\.?"
-                        ).unwrap(),
-                        1 => proptest::string::string_regex(
-                            "[.@()+\\-_'a-z0-9A-Z,;é\n]{0,3}"
-                        ).unwrap(),
-                        1 => proptest::string::string_regex(
-                            "[0-9]{1,4}|\\+1|\\([0-9]{3}\\)|[A-Za-z0-9.\\-_]{1,70}"
-                        ).unwrap(),
-                        1 => proptest::string::string_regex(
-                            "[a-z0-9.]{1,8}@[a-z]{1,6}\\.[a-z]{2,3}"
-                        ).unwrap(),
+                        // Capitalized words, with or without a full stop.
+                        3 => text("[A-Z][a-z'\\-]{0,6}\\.?"),
+                        1 => text("[.@()+\\-_'a-z0-9A-Z,;é\n]{0,3}"),
+                        // Digit groups, phone parts, long words.
+                        1 => text("[0-9]{1,4}|\\+1|\\([0-9]{3}\\)|[A-Za-z0-9.\\-_]{1,70}"),
+                        1 => text("[a-z0-9.]{1,8}@[a-z]{1,6}\\.[a-z]{2,3}"),
                     ],
                     proptest::sample::select(&[" ", " ", " ", "", "  ", ", ", "\n"][..]),
                 ),
