@@ -298,13 +298,13 @@ fn records_round(
             r.index.cells_in(c.cells.clone()).iter().enumerate()
         {
             cols.clear();
-            cols.extend(
-                neighbours
-                    .iter()
-                    .flat_map(|o| r.index.cells_in(o.cells.clone()))
-                    .filter(|&&(orow, ocol)| orow == row && ocol != col)
-                    .map(|&(_, ocol)| ocol),
-            );
+            for o in neighbours {
+                for &(orow, ocol) in r.index.cells_in(o.cells.clone()) {
+                    if orow == row && ocol != col {
+                        cols.push(ocol);
+                    }
+                }
+            }
             cols.sort_unstable();
             cols.dedup();
             if i == 0 || cols.len() > best.0 {

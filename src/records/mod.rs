@@ -582,10 +582,6 @@ impl RecordsIndex {
         self.table.len()
     }
 
-    pub(crate) fn has_kind(&self, k: ColumnKind) -> bool {
-        self.kinds[k as usize]
-    }
-
     pub(crate) fn column(&self, c: u16) -> &Column {
         &self.columns[c as usize]
     }
