@@ -84,6 +84,8 @@ mod rules;
 mod scan;
 mod stream;
 mod swar;
+#[cfg(test)]
+mod test_rng;
 
 pub use crate::{
     allow::INLINE_MARKERS,

@@ -732,11 +732,20 @@ mod tests {
     use super::*;
 
     fn scanner(toml: &str) -> Scanner {
-        let rules = RuleSet::from_toml("t", toml).unwrap();
+        with_key(&RuleSet::from_toml("t", toml).unwrap())
+    }
+
+    fn with_key(rules: &RuleSet) -> Scanner {
         ScannerBuilder::new()
             .fingerprint_key(FingerprintKey::from_bytes([1; 32]))
-            .build(&rules)
+            .build(rules)
             .unwrap()
+    }
+
+    fn builtin_scanner() -> (RuleSet, Scanner) {
+        let rules = RuleSet::builtin();
+        let s = with_key(&rules);
+        (rules, s)
     }
 
     const AWS: &str = r#"
@@ -803,11 +812,7 @@ negatives = ['23812345678']
     /// earlier matches and in gaps: sharing the walk must change nothing.
     #[test]
     fn shared_windows_give_the_same_findings() {
-        let rules = RuleSet::builtin();
-        let s = ScannerBuilder::new()
-            .fingerprint_key(FingerprintKey::from_bytes([1; 32]))
-            .build(&rules)
-            .unwrap();
+        let (rules, s) = builtin_scanner();
         let mut pieces: Vec<String> = rules
             .rules()
             .iter()
@@ -817,13 +822,8 @@ negatives = ['23812345678']
             [" = ", "\"", "'", ": ", "\n", "token", "secret=", "key ", "12"]
                 .map(String::from),
         );
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut rng = crate::test_rng::XorShift::new(0x9e37_79b9_7f4a_7c15u64);
+        let mut next = |n: usize| rng.below(n);
         let mut total = 0;
         for _ in 0..200 {
             let mut hay = String::new();
@@ -892,11 +892,7 @@ negatives = ['23812345678']
         // Values around the run lengths the check asks for (entropy 3.0
         // and 3.5 need 8 and 12 distinct-enough bytes, a 40-hex token 40),
         // after the keywords of the rules it skips most often.
-        let rules = RuleSet::builtin();
-        let s = ScannerBuilder::new()
-            .fingerprint_key(FingerprintKey::from_bytes([1; 32]))
-            .build(&rules)
-            .unwrap();
+        let (rules, s) = builtin_scanner();
         let keys = [
             "secret",
             "token",
@@ -911,13 +907,8 @@ negatives = ['23812345678']
         ];
         let joins = ["=", " = \"", ": '", "\": \"", " is ", "=\"", "\n"];
         let alphabet = b"0123456789abcdefABCDEF_-+/=.~ghijkXYZ";
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut rng = crate::test_rng::XorShift::new(0x2545_f491_4f6c_dd1du64);
+        let mut next = |n: usize| rng.below(n);
         let (mut total, mut skipped) = (0, 0);
         for _ in 0..400 {
             let mut hay = String::new();

@@ -286,13 +286,8 @@ mod tests {
         .map(String::from)
         .to_vec();
         let l = Literals::new(&keywords);
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut rng = crate::test_rng::XorShift::new(0x2545_f491_4f6c_dd1du64);
+        let mut next = |n: usize| rng.below(n);
         let alphabet: Vec<&[u8]> = vec![
             b"a",
             b"A",

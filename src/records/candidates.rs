@@ -207,7 +207,9 @@ pub(crate) fn walk(
         // as one that cannot follow it), or those and a final `.`.
         let name = upper
             && (not_tail == 1 && word.len() >= 2
-                || not_tail == 2 && word.len() >= 3 && word[word.len() - 1] == b'.');
+                || not_tail == 2
+                    && word.len() >= 3
+                    && word[word.len() - 1] == b'.');
         if names && name {
             p = name_run(hay, s, end, to, form, &mut f);
         }
@@ -411,12 +413,7 @@ mod tests {
     /// byte at a time (each word read once per name it is part of, each
     /// form built by [`tagged_form`]): the definition of the candidates,
     /// which [`walk`] must list exactly.
-    fn reference(
-        hay: &[u8],
-        from: usize,
-        to: usize,
-        kinds: Kinds,
-    ) -> Listed {
+    fn reference(hay: &[u8], from: usize, to: usize, kinds: Kinds) -> Listed {
         let mut out = Vec::new();
         let mut emit = |anchor: usize, span: Span, kind: ColumnKind| {
             let mut form = Vec::new();
