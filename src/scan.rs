@@ -15,8 +15,7 @@ use crate::{
     policy::Policy,
     precision,
     records::RecordsIndex,
-    rules::SecretRun,
-    rules::{Rule, RuleError, RuleSet},
+    rules::{Rule, RuleError, RuleSet, SecretRun},
 };
 
 /// Bytes of look-around context kept on each side of a rule's window, so
@@ -636,7 +635,7 @@ impl Sweep {
 #[derive(Debug, Default)]
 struct RunMemo {
     rule: Option<u32>,
-    /// Where a secret could be (see [`SecretRun::find`]).
+    /// Where a secret could be, as [`SecretRun::scan`] names it.
     found: Option<Range<usize>>,
     /// A scan of `.0` found no place that ends inside it; `.1` is the
     /// scan's state at its end.
@@ -645,7 +644,7 @@ struct RunMemo {
 
 impl RunMemo {
     /// Whether window `w` of `rule` may hold a secret the rule reports:
-    /// the same answer as `run.find(hay, w)`.
+    /// the same answer as a scan of `w` alone.
     fn holds(
         &mut self,
         rule: u32,

@@ -518,10 +518,11 @@ impl SecretRun {
         self.find(hay, 0..hay.len()).is_some()
     }
 
-    /// The first place in `hay[range]` where a secret could be, as
-    /// [`within`](Self::within) judges the range alone: the secret's bytes
-    /// with the bytes before and after it that the pattern asks for, so
-    /// that any range holding this one holds a secret too.
+    /// The first place in `hay[range]` where a secret could be, judging
+    /// the range alone (the definition the scanner's memo and `scan` are
+    /// tested against): the secret's bytes with the bytes before and after
+    /// it that the pattern asks for, so that any range holding this one
+    /// holds a secret too.
     #[cfg(test)]
     pub(crate) fn find(
         &self,
