@@ -20,13 +20,24 @@ fn main() {
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
         .collect();
     files.sort();
+    // (name, TOML text, the same as JSON or "" if it does not parse): the
+    // TOML stays the source and what errors are reported against.
+    let out_dir = PathBuf::from(env::var("OUT_DIR").unwrap());
     let mut out = String::from("&[\n");
     for path in &files {
         let name = path.file_name().unwrap().to_string_lossy();
+        let text = fs::read_to_string(path).expect("readable rule file");
+        let json = toml::from_str::<toml::Table>(&text)
+            .ok()
+            .and_then(|t| serde_json::to_string(&t).ok())
+            .unwrap_or_default();
+        let json_path = out_dir.join(format!("{name}.json"));
+        fs::write(&json_path, json).expect("write a pack's JSON");
         out.push_str(&format!(
-            "    ({:?}, include_str!({:?})),\n",
+            "    ({:?}, include_str!({:?}), include_str!({:?})),\n",
             format!("patterns/{name}"),
-            path.display().to_string()
+            path.display().to_string(),
+            json_path.display().to_string(),
         ));
     }
     out.push_str("]\n");

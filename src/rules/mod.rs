@@ -773,6 +773,26 @@ impl RuleSetBuilder {
         let mut errs = Vec::new();
         // (source, spec, compile eagerly)
         let mut specs: Vec<(Arc<str>, RuleSpec, bool)> = Vec::new();
+        // Built-in packs are read from their JSON form; one that does not
+        // parse (the tests see that none fails) is read as TOML, which
+        // reports what is wrong.
+        let mut unparsed = Vec::new();
+        for (name, text, json) in
+            builtin::FILES.iter().filter(|_| self.builtin)
+        {
+            match serde_json::from_str::<RuleFile>(json) {
+                Ok(file) => {
+                    let name: Arc<str> = (*name).into();
+                    let eager = self.eager_builtin;
+                    specs.extend(
+                        file.rule
+                            .into_iter()
+                            .map(|s| (name.clone(), s, eager)),
+                    );
+                }
+                Err(_) => unparsed.push((*name, *text)),
+            }
+        }
         // Built-in patterns compile lazily unless asked: the test suite
         // compiles every one of them.
         let mut parse = |name: &str,
@@ -801,10 +821,8 @@ impl RuleSetBuilder {
                 ),
             }
         };
-        if self.builtin {
-            for (name, text) in builtin::FILES {
-                parse(name, text, self.eager_builtin, &mut errs);
-            }
+        for (name, text) in unparsed {
+            parse(name, text, self.eager_builtin, &mut errs);
         }
         let mut extra: Vec<(Arc<str>, RuleSpec, bool)> = Vec::new();
         for source in &self.sources {
@@ -1001,6 +1019,21 @@ mod tests {
         assert!(run.within(b"x =abcdefghijkl"));
         assert!(!run.within(b"x =abcdefghijk =lmnopqrstuv"));
         assert!(!run.within(b"token=is a word of prose, not a secret."));
+    }
+
+    #[test]
+    fn builtin_packs_read_the_same_as_json_and_as_toml() {
+        for (name, text, json) in builtin::FILES {
+            let from_toml: RuleFile = toml::from_str(text).unwrap();
+            let from_json: RuleFile = serde_json::from_str(json)
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert!(!from_toml.rule.is_empty(), "{name}");
+            assert_eq!(
+                format!("{:?}", from_toml.rule),
+                format!("{:?}", from_json.rule),
+                "{name}"
+            );
+        }
     }
 
     #[test]
