@@ -45,11 +45,8 @@ fn main() {
         PathBuf::from(env::var("OUT_DIR").unwrap()).join("builtin_rules.rs");
     fs::write(dest, out).expect("write builtin_rules.rs");
 
-    // (id, max_len of the pattern or 0 when unbounded, capture groups, can
-    // match empty, secret group, its bytes, its shortest and longest length,
-    // the bytes before and after it) of every
-    // built-in rule whose pattern parses; anything else is left to the
-    // run-time parse, which reports errors.
+    // (id, `Shape`) of every built-in rule whose pattern parses; anything
+    // else is left to the run-time parse, which reports errors.
     let mut shapes = String::from("&[\n");
     for path in &files {
         let text = fs::read_to_string(path).expect("readable rule file");
@@ -81,13 +78,14 @@ fn main() {
                 .unwrap_or(0);
             let Some(g) = shape::group_shape(&hir, group) else { continue };
             shapes.push_str(&format!(
-                "    ({id:?}, {}, {}, {}, {group}, {:?}, {}, {}, {:?}, {:?}),\n",
+                "    ({id:?}, Shape {{ max: {}, groups: {}, empty: {}, \
+                 group: {group}, secret: GroupShape {{ bytes: {:?}, \
+                 least: {}, before: {:?}, after: {:?} }} }}),\n",
                 props.maximum_len().unwrap_or(0),
                 props.explicit_captures_len(),
                 props.minimum_len() == Some(0),
                 g.bytes,
                 g.least,
-                g.most,
                 g.before,
                 g.after,
             ));

@@ -458,8 +458,6 @@ pub(crate) struct SecretRun {
     /// before the secret, bit 2 right after.
     table: Arc<[u8; 256]>,
     min: usize,
-    /// The longest secret, `usize::MAX` if unbounded.
-    max: usize,
     /// Every byte may come before (after) the secret: it may start (end)
     /// the window.
     any_before: bool,
@@ -492,21 +490,18 @@ impl SecretRun {
                 | u8::from(has(g.before)) << 1
                 | u8::from(has(g.after)) << 2;
         }
-        let useful =
-            min >= 2 && table.iter().any(|&t| t != IN | BEFORE | AFTER);
-        useful.then(|| SecretRun {
+        if min < 2 || table.iter().all(|&t| t == IN | BEFORE | AFTER) {
+            return None;
+        }
+        let before: Vec<u8> = (0..=255u8)
+            .filter(|&b| table[usize::from(b)] & BEFORE != 0)
+            .collect();
+        Some(SecretRun {
             table: Arc::new(table),
             min,
-            max: if g.most == 0 { usize::MAX } else { g.most },
-            any_before: table.iter().all(|&b| b & BEFORE != 0),
+            any_before: before.len() == 256,
             any_after: table.iter().all(|&b| b & AFTER != 0),
-            before: Some(
-                (0..=255u8)
-                    .filter(|&b| table[usize::from(b)] & BEFORE != 0)
-                    .collect::<Vec<u8>>(),
-            )
-            .filter(|v| v.len() <= 3)
-            .unwrap_or_default(),
+            before: if before.len() <= 3 { before } else { Vec::new() },
         })
     }
 

@@ -16,8 +16,6 @@ pub(crate) struct GroupShape {
     pub(crate) bytes: [u64; 4],
     /// Fewest bytes it holds.
     pub(crate) least: usize,
-    /// Most bytes it holds, 0 if unbounded.
-    pub(crate) most: usize,
     /// The byte right before the group, when the match has one there.
     pub(crate) before: [u64; 4],
     /// The byte right after the group, when the match has one there.
@@ -38,8 +36,7 @@ pub(crate) fn group_shape(hir: &Hir, group: usize) -> Option<GroupShape> {
     add_bytes(sub, &mut bytes);
     // A group that can never match has no shortest length: claim none.
     let least = sub.properties().minimum_len().unwrap_or(0);
-    let most = sub.properties().maximum_len().unwrap_or(0);
-    Some(GroupShape { bytes, least, most, before, after })
+    Some(GroupShape { bytes, least, before, after })
 }
 
 /// Bytes next to the group within some part of the pattern; `open` when
