@@ -77,10 +77,14 @@ fn main() {
                 .and_then(|g| usize::try_from(g).ok())
                 .unwrap_or(0);
             let Some(g) = shape::group_shape(&hir, group) else { continue };
+            let digits = rule.get("prefilter").and_then(|v| v.as_str())
+                == Some("digits");
+            let lead =
+                if digits { shape::lead_literals(&hir) } else { Vec::new() };
             shapes.push_str(&format!(
                 "    ({id:?}, Shape {{ max: {}, groups: {}, empty: {}, \
                  group: {group}, secret: GroupShape {{ bytes: {:?}, \
-                 least: {}, before: {:?}, after: {:?} }} }}),\n",
+                 least: {}, before: {:?}, after: {:?} }}, lead: &{:?} }}),\n",
                 props.maximum_len().unwrap_or(0),
                 props.explicit_captures_len(),
                 props.minimum_len() == Some(0),
@@ -88,6 +92,7 @@ fn main() {
                 g.least,
                 g.before,
                 g.after,
+                lead,
             ));
         }
     }

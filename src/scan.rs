@@ -940,6 +940,72 @@ negatives = ['23812345678']
         assert!(total > 100 && skipped > 100, "{total} {skipped}");
     }
 
+    /// Digit rules whose matches begin with a lead literal (`tel`, `DNI`,
+    /// `电话`) are proposed only when one starts close enough before the
+    /// run: with every gate open instead, findings must be the same.
+    #[test]
+    fn digit_gates_change_no_finding() {
+        let (rules, s) = builtin_scanner();
+        let gated: Vec<u32> = (0..rules.len() as u32)
+            .filter(|&i| !rules.rules()[i as usize].lead().is_empty())
+            .collect();
+        assert!(gated.len() >= 5, "{gated:?}");
+        let mut words: Vec<String> = gated
+            .iter()
+            .flat_map(|&i| rules.rules()[i as usize].lead().to_vec())
+            .collect();
+        words.extend(words.clone().iter().map(|w| w.to_ascii_uppercase()));
+        words.extend(
+            ["Phone number", "Tel.", "mobile no", "card", "call me", "x"]
+                .map(String::from),
+        );
+        let joins = [" ", ": ", "=", "\n", "：", " no. ", " is ", "", "#"];
+        let mut rng = crate::test_rng::XorShift::new(0x51ed_27a3_b6c0_9d41u64);
+        let mut next = |n: usize| rng.below(n);
+        let (mut total, mut dropped) = (0, 0);
+        let mut found = std::collections::BTreeSet::new();
+        for _ in 0..1200 {
+            let mut hay = String::new();
+            for _ in 0..1 + next(5) {
+                if next(4) != 0 {
+                    hay.push_str(&words[next(words.len())]);
+                }
+                // Padding moves the number across the gate's reach.
+                for _ in 0..[0, 1, 5, 30][next(4)] {
+                    hay.push(['a', ' ', '-', '\n'][next(4)]);
+                }
+                hay.push_str(joins[next(joins.len())]);
+                hay.push_str(["", "+", "(", "+86 ", "+1 "][next(5)]);
+                for k in 0..6 + next(14) {
+                    if k > 0 && next(5) == 0 {
+                        hay.push([' ', '-', '.'][next(3)]);
+                    }
+                    hay.push(char::from(b'0' + next(10) as u8));
+                }
+                hay.push_str(["", " ", ")", "\n", "X"][next(5)]);
+            }
+            let (mut on, mut off) = (s.scratch(), s.scratch());
+            off.engine.gates().open = true;
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            s.scan_with(&mut on, hay.as_bytes(), &mut a);
+            s.scan_with(&mut off, hay.as_bytes(), &mut b);
+            assert_eq!(a, b, "{hay:?}");
+            for f in &a {
+                if gated.contains(&(f.rule_index as u32)) {
+                    total += 1;
+                    found.insert(f.rule_id().to_string());
+                }
+            }
+            let count = |c: &[Candidate]| {
+                c.iter().filter(|c| gated.contains(&c.rule)).count()
+            };
+            dropped += count(&off.candidates) - count(&on.candidates);
+        }
+        // Both ways happen: gated rules find things, and runs are dropped.
+        assert!(total > 100 && dropped > 1000, "{total} {dropped}");
+        assert!(found.len() >= 4, "{found:?}");
+    }
+
     #[test]
     fn same_secret_same_fingerprint() {
         let s = scanner(AWS);

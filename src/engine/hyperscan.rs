@@ -32,7 +32,7 @@ use hyperscan::{
 };
 use sha2::{Digest, Sha256};
 
-use super::{engine_error, Candidate, Engine, Prefilters};
+use super::{engine_error, Candidate, Engine, Gates, Prefilters};
 use crate::{finding::Span, rules::RuleError};
 
 /// `hs_scan` takes a `u32` length; longer regions are searched in pieces
@@ -57,6 +57,7 @@ pub(crate) struct HyperscanEngine {
 pub(crate) struct Scratch {
     hs: Option<HsScratch>,
     db: u64,
+    pub(crate) gates: Gates,
 }
 
 impl std::fmt::Debug for HyperscanEngine {
@@ -105,6 +106,7 @@ impl Engine for HyperscanEngine {
                 db.alloc_scratch().expect("scratch for a valid database")
             }),
             db: self.id,
+            gates: Gates::default(),
         }
     }
 
@@ -116,10 +118,13 @@ impl Engine for HyperscanEngine {
         mut f: F,
     ) {
         let p = &self.prefilters;
+        if scratch.db != self.id {
+            let gates = std::mem::take(&mut scratch.gates);
+            *scratch = Scratch { gates, ..self.new_scratch() };
+        }
+        let gates = &mut scratch.gates;
+        p.reset(gates);
         if let Some(db) = &self.db {
-            if scratch.db != self.id {
-                *scratch = self.new_scratch();
-            }
             let s = scratch.hs.as_ref().expect("allocated with the database");
             let region = p.keyword_region(hay, &range);
             let overlap = p.longest_keyword.saturating_sub(1);
@@ -134,7 +139,8 @@ impl Engine for HyperscanEngine {
                     let end = at + to as usize;
                     let start = end - self.lens[id];
                     if start < own {
-                        p.keyword_hit(id, Span::new(start, end), &mut f);
+                        let hit = Span::new(start, end);
+                        p.keyword_hit(id, hit, &range, gates, &mut f);
                     }
                     Matching::Continue
                 })
@@ -142,7 +148,7 @@ impl Engine for HyperscanEngine {
                 at = own;
             }
         }
-        p.digit_hits(hay, range, &mut f);
+        p.digit_hits(hay, range, gates, &mut f);
     }
 
     fn max_hit_len(&self) -> usize {

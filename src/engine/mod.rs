@@ -93,50 +93,133 @@ impl EngineKind {
 
 /// What every backend needs from the rule set: the distinct keywords, the
 /// rules behind each, and the digit rules.
+///
+/// A digit rule whose every match begins with one of a few literals (its
+/// `lead`: a phone number after `tel`, a card after `card`) is *gated*:
+/// its lead literals join the keyword search, not as candidates but as
+/// gate hits, and a digit run proposes the rule only when one of them
+/// starts within the rule's `max_len` before the run's end. A match that
+/// overlaps the run starts in the confirm window, at most `max_len` before
+/// the run, and before the run's end, so the gate drops only runs where
+/// the rule cannot match. Prose is full of digit runs and short of `tel`.
 #[derive(Debug)]
 pub(crate) struct Prefilters {
-    /// Distinct keywords, in first-seen order; a backend's pattern id is
-    /// the index here.
+    /// Distinct keywords and lead literals, in first-seen order; a
+    /// backend's pattern id is the index here.
     pub(crate) keywords: Vec<String>,
     /// For each keyword, the rules that listed it.
     keyword_rules: Vec<Vec<u32>>,
+    /// For each keyword, the gates it is a lead literal of.
+    keyword_gates: Vec<Vec<u32>>,
     pub(crate) longest_keyword: usize,
-    /// `(rule, min_digits)` of every digit rule.
-    digit_rules: Vec<(u32, usize)>,
+    /// Every digit rule.
+    digit_rules: Vec<DigitRule>,
     min_digits: usize,
+    /// Number of gates, and the farthest a gate looks back from a run.
+    gates: usize,
+    gate_look: usize,
+}
+
+/// A digit rule, with its gate if it has lead literals.
+#[derive(Clone, Copy, Debug)]
+struct DigitRule {
+    rule: u32,
+    min_digits: usize,
+    /// `(gate, max_len)`: the gate must have a hit starting at most
+    /// `max_len` before the run's start and before the run's end.
+    gate: Option<(usize, usize)>,
+}
+
+/// Where each gate's lead literals were found in one call of an engine,
+/// kept in the engine's scratch so a call does not allocate.
+#[derive(Debug, Default)]
+pub(crate) struct Gates {
+    /// Start of every lead-literal hit, per gate.
+    hits: Vec<Vec<usize>>,
+    /// Per gate, the first hit not yet behind every later run.
+    next: Vec<usize>,
+    /// Every gate passes (tests compare findings with gates on and off).
+    pub(crate) open: bool,
+}
+
+impl Gates {
+    fn reset(&mut self, gates: usize) {
+        self.hits.resize_with(gates, Vec::new);
+        self.hits.iter_mut().for_each(Vec::clear);
+        self.next.clear();
+        self.next.resize(gates, 0);
+    }
+
+    /// Whether `gate` has a hit starting in `from..to`. Calls come with
+    /// `from` never decreasing, per gate.
+    fn any_in(&mut self, gate: usize, from: usize, to: usize) -> bool {
+        let hits = &self.hits[gate];
+        let next = &mut self.next[gate];
+        while *next < hits.len() && hits[*next] < from {
+            *next += 1;
+        }
+        self.open || hits.get(*next).is_some_and(|&s| s < to)
+    }
 }
 
 impl Prefilters {
     pub(crate) fn new(rules: &RuleSet) -> Prefilters {
         let mut keywords: Vec<String> = Vec::new();
         let mut keyword_rules: Vec<Vec<u32>> = Vec::new();
+        let mut keyword_gates: Vec<Vec<u32>> = Vec::new();
         let mut index = std::collections::HashMap::new();
+        // One pattern per distinct keyword, shared by every rule that
+        // lists it.
+        let mut slot = |kw: &str| {
+            *index.entry(kw.to_string()).or_insert_with(|| {
+                keywords.push(kw.to_string());
+                keyword_rules.push(Vec::new());
+                keyword_gates.push(Vec::new());
+                keywords.len() - 1
+            })
+        };
+        let mut slots = Vec::new();
         let mut digit_rules = Vec::new();
+        let mut gates = 0;
+        let mut gate_look = 0;
         for (i, rule) in rules.rules().iter().enumerate() {
             let i = u32::try_from(i).expect("fewer than 2^32 rules");
             match rule.prefilter() {
                 Prefilter::Keywords => {
                     for kw in rule.keywords() {
-                        // One pattern per distinct keyword, shared by every
-                        // rule that lists it.
-                        let slot =
-                            *index.entry(kw.as_str()).or_insert_with(|| {
-                                keywords.push(kw.clone());
-                                keyword_rules.push(Vec::new());
-                                keywords.len() - 1
-                            });
-                        if !keyword_rules[slot].contains(&i) {
-                            keyword_rules[slot].push(i);
-                        }
+                        slots.push((slot(kw), i, false));
                     }
                 }
                 Prefilter::Digits { min_digits } => {
-                    digit_rules.push((i, min_digits))
+                    let gate = (!rule.lead().is_empty()).then(|| {
+                        let g = gates;
+                        gates += 1;
+                        gate_look = gate_look.max(rule.max_len());
+                        for kw in rule.lead() {
+                            let g = u32::try_from(g).expect("few gates");
+                            slots.push((slot(kw), g, true));
+                        }
+                        (g, rule.max_len())
+                    });
+                    digit_rules.push(DigitRule { rule: i, min_digits, gate })
                 }
             }
         }
-        let min_digits =
-            digit_rules.iter().map(|&(_, m)| m).min().unwrap_or(usize::MAX);
+        for (slot, n, gate) in slots {
+            let list = if gate {
+                &mut keyword_gates[slot]
+            } else {
+                &mut keyword_rules[slot]
+            };
+            if !list.contains(&n) {
+                list.push(n);
+            }
+        }
+        let min_digits = digit_rules
+            .iter()
+            .map(|d| d.min_digits)
+            .min()
+            .unwrap_or(usize::MAX);
         Prefilters {
             longest_keyword: keywords
                 .iter()
@@ -145,62 +228,99 @@ impl Prefilters {
                 .unwrap_or(0),
             keywords,
             keyword_rules,
+            keyword_gates,
             digit_rules,
             min_digits,
+            gates,
+            gate_look,
         }
     }
 
     /// The part of `hay` a keyword search covers for hits starting in
     /// `range`: a keyword starting before `range.end` may end after it.
-    /// Both backends search exactly this region, so they see the same
-    /// keyword occurrences.
+    /// With gates it also covers the lead literals of every run starting in
+    /// `range`: from `gate_look` before the range to past the longest run
+    /// after it. Both backends search exactly this region, so they see the
+    /// same keyword occurrences.
     pub(crate) fn keyword_region(
         &self,
         hay: &[u8],
         range: &Range<usize>,
     ) -> Range<usize> {
-        let start = range.start.min(hay.len());
-        let end = (range.end.min(hay.len()) + self.longest_keyword)
+        let start = range.start.min(hay.len()).saturating_sub(self.gate_look);
+        let ahead = if self.gates > 0 { MAX_RUN_LEN } else { 0 };
+        let end = (range.end.min(hay.len()) + ahead + self.longest_keyword)
             .saturating_sub(1)
             .clamp(start, hay.len());
         start..end
     }
 
-    /// Reports the candidates of keyword `id` found at `hit`.
+    /// Clears the gates for a call searching for hits in a new range.
+    pub(crate) fn reset(&self, gates: &mut Gates) {
+        gates.reset(self.gates);
+    }
+
+    /// Reports the candidates of keyword `id` found at `hit`, if it starts
+    /// in `range`, and notes it for the gates it opens.
     #[inline]
     pub(crate) fn keyword_hit<F: FnMut(Candidate)>(
         &self,
         id: usize,
         hit: Span,
+        range: &Range<usize>,
+        gates: &mut Gates,
         f: &mut F,
     ) {
-        for &rule in &self.keyword_rules[id] {
-            f(Candidate { rule, hit });
+        if range.contains(&hit.start) {
+            for &rule in &self.keyword_rules[id] {
+                f(Candidate { rule, hit });
+            }
+        }
+        for &g in &self.keyword_gates[id] {
+            gates.hits[g as usize].push(hit.start);
         }
     }
 
-    /// Reports the digit-run candidates starting in `range`.
+    /// Reports the digit-run candidates starting in `range`; the gates
+    /// must hold every lead-literal hit of the call's keyword region.
     pub(crate) fn digit_hits<F: FnMut(Candidate)>(
         &self,
         hay: &[u8],
         range: Range<usize>,
+        gates: &mut Gates,
         f: &mut F,
     ) {
         if self.digit_rules.is_empty() {
             return;
         }
+        // Backends report hits by start or by end: order them by start.
+        for hits in &mut gates.hits {
+            hits.sort_unstable();
+        }
         let range = range.start.min(hay.len())..range.end.min(hay.len());
         for (hit, digits) in DigitRuns::new(hay, range, self.min_digits) {
-            for &(rule, min) in &self.digit_rules {
-                if digits >= min {
-                    f(Candidate { rule, hit });
+            for d in &self.digit_rules {
+                if digits < d.min_digits {
+                    continue;
                 }
+                if let Some((g, look)) = d.gate {
+                    let from = hit.start.saturating_sub(look);
+                    if !gates.any_in(g, from, hit.end) {
+                        continue;
+                    }
+                }
+                f(Candidate { rule: d.rule, hit });
             }
         }
     }
 
-    /// Longest hit, keyword or digit run.
+    /// How far past a range's end a call reads: the longest hit, keyword
+    /// or digit run, or with gates a lead literal starting inside the
+    /// longest run.
     pub(crate) fn max_hit_len(&self) -> usize {
+        if self.gates > 0 {
+            return MAX_RUN_LEN + self.longest_keyword;
+        }
         self.longest_keyword.max(if self.digit_rules.is_empty() {
             0
         } else {
@@ -228,6 +348,18 @@ pub(crate) enum AnyScratch {
     Rust(<RustEngine as Engine>::Scratch),
     #[cfg(feature = "hyperscan")]
     Hyperscan(<HyperscanEngine as Engine>::Scratch),
+}
+
+impl AnyScratch {
+    /// The gates of this scratch (tests open them all).
+    #[cfg(test)]
+    pub(crate) fn gates(&mut self) -> &mut Gates {
+        match self {
+            AnyScratch::Rust(s) => &mut s.gates,
+            #[cfg(feature = "hyperscan")]
+            AnyScratch::Hyperscan(s) => &mut s.gates,
+        }
+    }
 }
 
 #[cfg(feature = "hyperscan")]

@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use super::{literals::Literals, Candidate, Engine, Prefilters};
+use super::{literals::Literals, Candidate, Engine, Gates, Prefilters};
 use crate::rules::RuleError;
 
 /// Keyword tables and digit-rule table, compiled once.
@@ -24,31 +24,37 @@ impl RustEngine {
     }
 }
 
-/// The search keeps its state on the stack, so there is nothing
-/// to reuse between scans yet.
+/// The search keeps its state on the stack; only the gates' hits are
+/// kept between calls.
 #[derive(Debug, Default)]
-pub(crate) struct RustScratch;
+pub(crate) struct RustScratch {
+    pub(crate) gates: Gates,
+}
 
 impl Engine for RustEngine {
     type Scratch = RustScratch;
 
     fn new_scratch(&self) -> RustScratch {
-        RustScratch
+        RustScratch::default()
     }
 
     fn candidates<F: FnMut(Candidate)>(
         &self,
         hay: &[u8],
         range: Range<usize>,
-        _scratch: &mut RustScratch,
+        scratch: &mut RustScratch,
         mut f: F,
     ) {
         let p = &self.prefilters;
+        let gates = &mut scratch.gates;
+        p.reset(gates);
         if let Some(l) = &self.literals {
             let region = p.keyword_region(hay, &range);
-            l.find(hay, region, |id, hit| p.keyword_hit(id, hit, &mut f));
+            l.find(hay, region, |id, hit| {
+                p.keyword_hit(id, hit, &range, gates, &mut f)
+            });
         }
-        p.digit_hits(hay, range, &mut f);
+        p.digit_hits(hay, range, gates, &mut f);
     }
 
     fn max_hit_len(&self) -> usize {

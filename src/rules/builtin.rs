@@ -21,6 +21,9 @@ pub(crate) struct Shape {
     /// The secret group `secret` describes.
     pub(crate) group: usize,
     pub(crate) secret: GroupShape,
+    /// A digit rule's lead literals ([`super::shape::lead_literals`]);
+    /// empty for keyword rules, which do not use them.
+    pub(crate) lead: &'static [&'static str],
 }
 
 /// `(id, shape)` of every built-in pattern.

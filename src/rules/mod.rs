@@ -54,6 +54,10 @@ pub struct Rule {
     pub(crate) confidence: Confidence,
     pub(crate) keywords: Vec<String>,
     pub(crate) prefilter: Prefilter,
+    /// For a digit rule: literals one of which begins every match
+    /// (`tel`, `dni`, `电话`), so a run with none of them shortly before
+    /// it cannot match; empty when the pattern has no such set.
+    pub(crate) lead: Vec<String>,
     pub(crate) pattern: String,
     /// Compiled on first use: most rules never see a candidate in a given
     /// run, and compiling hundreds of regexes up front would dominate the
@@ -112,6 +116,10 @@ impl Rule {
     /// Lowercased prefilter keywords.
     pub fn keywords(&self) -> &[String] {
         &self.keywords
+    }
+    /// A digit rule's lead literals: one of them begins every match.
+    pub(crate) fn lead(&self) -> &[String] {
+        &self.lead
     }
     /// How candidates are found.
     pub fn prefilter(&self) -> Prefilter {
@@ -310,16 +318,22 @@ impl Rule {
                 None
             }
         };
-        let Compiled { regex, max_len, bounded, secret_group, secret_shape } =
-            match (compiled, RuleError::join(errs)) {
-                (Some(c), None) => c,
-                (_, Some(e)) => return Err(e.in_rule(&spec.id)),
-                // compile's error is in `errs`.
-                (None, None) => {
-                    let e = pattern_error("pattern did not compile".into());
-                    return Err(e.in_rule(&spec.id));
-                }
-            };
+        let Compiled {
+            regex,
+            max_len,
+            bounded,
+            secret_group,
+            secret_shape,
+            lead,
+        } = match (compiled, RuleError::join(errs)) {
+            (Some(c), None) => c,
+            (_, Some(e)) => return Err(e.in_rule(&spec.id)),
+            // compile's error is in `errs`.
+            (None, None) => {
+                let e = pattern_error("pattern did not compile".into());
+                return Err(e.in_rule(&spec.id));
+            }
+        };
         Ok(Rule {
             id: spec.id.into(),
             name: spec.name,
@@ -328,6 +342,7 @@ impl Rule {
             confidence,
             keywords,
             prefilter,
+            lead,
             pattern: spec.pattern,
             regex: Arc::new(regex),
             secret_group,
@@ -381,6 +396,7 @@ struct Compiled {
     bounded: bool,
     secret_group: usize,
     secret_shape: Option<shape::GroupShape>,
+    lead: Vec<String>,
 }
 
 /// Parses the pattern and works out its longest match, whether that bound
@@ -388,30 +404,40 @@ struct Compiled {
 /// compiles it too when `eager`.
 fn compile(spec: &RuleSpec, eager: bool) -> Result<Compiled, RuleError> {
     let secret_group = spec.secret_group.unwrap_or(0);
+    let digits = spec.prefilter.as_deref() == Some("digits");
     // Lazily compiled rules are built-in ones: their shape was worked out
     // by build.rs, and parsing 600 patterns here was half of start-up.
-    let (max, groups, empty, secret) = match (eager, builtin::shape(&spec.id))
-    {
-        (false, Some(s)) if s.group == secret_group => {
-            ((s.max > 0).then_some(s.max), s.groups, s.empty, Some(s.secret))
-        }
-        _ => {
-            let hir = regex_syntax::ParserBuilder::new()
-                .unicode(false)
-                .utf8(false)
-                .nest_limit(100)
-                .build()
-                .parse(&spec.pattern)
-                .map_err(|e| pattern_error(e.to_string()))?;
-            let p = hir.properties();
-            (
-                p.maximum_len(),
-                p.explicit_captures_len(),
-                p.minimum_len() == Some(0),
-                shape::group_shape(&hir, secret_group),
-            )
-        }
-    };
+    let (max, groups, empty, secret, lead) =
+        match (eager, builtin::shape(&spec.id)) {
+            (false, Some(s)) if s.group == secret_group => (
+                (s.max > 0).then_some(s.max),
+                s.groups,
+                s.empty,
+                Some(s.secret),
+                s.lead.iter().map(|l| l.to_string()).collect(),
+            ),
+            _ => {
+                let hir = regex_syntax::ParserBuilder::new()
+                    .unicode(false)
+                    .utf8(false)
+                    .nest_limit(100)
+                    .build()
+                    .parse(&spec.pattern)
+                    .map_err(|e| pattern_error(e.to_string()))?;
+                let p = hir.properties();
+                (
+                    p.maximum_len(),
+                    p.explicit_captures_len(),
+                    p.minimum_len() == Some(0),
+                    shape::group_shape(&hir, secret_group),
+                    if digits {
+                        shape::lead_literals(&hir)
+                    } else {
+                        Vec::new()
+                    },
+                )
+            }
+        };
     if empty {
         return Err(pattern_error(
             "pattern can match the empty string".into(),
@@ -443,6 +469,7 @@ fn compile(spec: &RuleSpec, eager: bool) -> Result<Compiled, RuleError> {
         bounded: max.is_some_and(|m| m <= max_len),
         secret_group,
         secret_shape: secret,
+        lead,
     })
 }
 
@@ -1037,12 +1064,62 @@ mod tests {
         b.eager(true);
         let eager = b.build().unwrap();
         let lazy = RuleSet::builtin();
-        let mut checked = 0;
+        let (mut checked, mut gated) = (0, 0);
         for (a, b) in eager.rules().iter().zip(lazy.rules()) {
             assert_eq!(a.secret_run(), b.secret_run(), "{}", a.id());
+            assert_eq!(a.lead(), b.lead(), "{}", a.id());
             checked += usize::from(a.secret_run().is_some());
+            gated += usize::from(!a.lead().is_empty());
         }
         assert!(checked > lazy.len() / 2, "{checked}");
+        assert!(gated >= 5, "{gated}");
+    }
+
+    fn lead_of(pattern: &str) -> Vec<String> {
+        let hir = regex_syntax::ParserBuilder::new()
+            .unicode(false)
+            .utf8(false)
+            .build()
+            .parse(pattern)
+            .unwrap();
+        shape::lead_literals(&hir)
+    }
+
+    #[test]
+    fn lead_literals_begin_every_match() {
+        assert_eq!(
+            lead_of(r"(?i)\b(?:tel(?:ephone)?|phone)[: ]{0,3}([0-9]{7,12})"),
+            ["phone", "tel"]
+        );
+        assert_eq!(
+            lead_of("(?:电话号码:|(?i)fax ?no)([0-9]{8})"),
+            ["fax no", "faxno", "电话号码:"]
+        );
+        // Literals are cut at 100 bytes; one cut inside a character keeps
+        // the whole characters before it.
+        let long = "电".repeat(40);
+        assert_eq!(lead_of(&format!("{long}([0-9]{{6}})")), ["电".repeat(33)]);
+        // Nothing useful: a class too wide to list, one byte, a digit.
+        assert!(lead_of(r"\b[A-Z]{2}([0-9]{6})").is_empty());
+        assert!(lead_of(r"(?:x|tel)([0-9]{6})").is_empty());
+        assert!(lead_of(r"(?:0|tel)([0-9]{6})").is_empty());
+        assert!(lead_of(r"([0-9]{6})").is_empty());
+        // Every example of every gated built-in rule starts a match with
+        // one of its literals.
+        for r in
+            RuleSet::builtin().rules().iter().filter(|r| !r.lead().is_empty())
+        {
+            for ex in r.examples() {
+                for m in r.regex().find_iter(ex.as_bytes()) {
+                    let at = ex.as_bytes()[m.start()..].to_ascii_lowercase();
+                    assert!(
+                        r.lead().iter().any(|l| at.starts_with(l.as_bytes())),
+                        "{} {ex:?}",
+                        r.id()
+                    );
+                }
+            }
+        }
     }
 
     const GOOD: &str = r#"

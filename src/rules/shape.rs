@@ -192,3 +192,53 @@ fn add_bytes(hir: &Hir, set: &mut [u64; 4]) {
         }
     }
 }
+
+/// Most literals a lead set may have: more would mostly be noise hits.
+const MAX_LEAD: usize = 64;
+
+/// Literals one of which begins every match, ASCII-lowercased, each at
+/// least two bytes and not starting with a digit; empty when the pattern
+/// has no such set. A digit rule with a lead set (a phone number after
+/// `tel`, an ID after `DNI`) needs one of them shortly before its run.
+///
+/// They come from regex-syntax's prefix extraction, which the regex crate
+/// trusts for its own prefilters: every match starts with one of the
+/// literals it returns, exact or not. Lowercasing only widens what the
+/// keyword search (ASCII case-insensitive) accepts; a literal cut inside a
+/// UTF-8 character keeps the characters before the cut, still a prefix of
+/// each match it stood for; and one literal that begins another stands
+/// for both.
+pub(crate) fn lead_literals(hir: &Hir) -> Vec<String> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let mut extractor = Extractor::new();
+    extractor.kind(ExtractKind::Prefix);
+    let seq = extractor.extract(hir);
+    let Some(literals) = seq.literals() else { return Vec::new() };
+    let mut all = Vec::with_capacity(literals.len());
+    for literal in literals {
+        let bytes = literal.as_bytes();
+        let whole = match std::str::from_utf8(bytes) {
+            Ok(s) => s,
+            Err(e) => std::str::from_utf8(&bytes[..e.valid_up_to()])
+                .expect("valid up to there"),
+        };
+        let s = whole.to_ascii_lowercase();
+        if s.len() < 2 || s.as_bytes()[0].is_ascii_digit() {
+            return Vec::new();
+        }
+        all.push(s);
+    }
+    all.sort_unstable();
+    all.dedup();
+    // Sorted, a literal comes right after the ones that begin it.
+    let mut kept: Vec<String> = Vec::new();
+    for s in all {
+        if !kept.iter().any(|k| s.starts_with(k.as_str())) {
+            kept.push(s);
+        }
+    }
+    if kept.len() > MAX_LEAD {
+        return Vec::new();
+    }
+    kept
+}
