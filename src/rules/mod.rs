@@ -926,13 +926,17 @@ mod tests {
         group: usize,
         entropy: Option<f64>,
     ) -> Option<SecretRun> {
-        let hir = regex_syntax::ParserBuilder::new()
+        SecretRun::new(shape::group_shape(&parse(pattern), group)?, entropy)
+    }
+
+    /// A pattern parsed as `compile` parses it.
+    fn parse(pattern: &str) -> regex_syntax::hir::Hir {
+        regex_syntax::ParserBuilder::new()
             .unicode(false)
             .utf8(false)
             .build()
             .parse(pattern)
-            .unwrap();
-        SecretRun::new(shape::group_shape(&hir, group)?, entropy)
+            .unwrap()
     }
 
     fn bytes_with(run: &SecretRun, flag: u8) -> Vec<u8> {
@@ -1076,13 +1080,7 @@ mod tests {
     }
 
     fn lead_of(pattern: &str) -> Vec<String> {
-        let hir = regex_syntax::ParserBuilder::new()
-            .unicode(false)
-            .utf8(false)
-            .build()
-            .parse(pattern)
-            .unwrap();
-        shape::lead_literals(&hir)
+        shape::lead_literals(&parse(pattern))
     }
 
     #[test]
