@@ -54,7 +54,11 @@ const DRIFT: i64 = 8;
 const MAX_CHAINS: usize = 4096;
 /// Entries of one look-up that are followed (a k-gram in more files than
 /// this is boilerplate unless the index was built with `--max-files 0`).
-pub(crate) const MAX_ENTRIES: usize = 256;
+const MAX_ENTRIES: usize = 256;
+/// Entries of a common (boilerplate) k-gram that are stored and followed:
+/// following 256 made a scan of unrelated code five times slower, as
+/// boilerplate matches everywhere (see ARCHITECTURE.md).
+pub(crate) const MAX_COMMON_ENTRIES: usize = 32;
 
 /// A matched region that reached the thresholds.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -327,8 +331,10 @@ impl CodeState {
                 i += 1;
             }
         }
-        for (files, pos) in lists {
-            for (&f, &p) in files.iter().zip(*pos).take(MAX_ENTRIES) {
+        for (i, (files, pos)) in lists.iter().enumerate() {
+            // The third list is the common k-grams'.
+            let most = if i == 2 { MAX_COMMON_ENTRIES } else { MAX_ENTRIES };
+            for (&f, &p) in files.iter().zip(*pos).take(most) {
                 extend(r, f, p, first, k, (kstart, end), min);
             }
         }

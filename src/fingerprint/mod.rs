@@ -528,15 +528,15 @@ impl CodeIndexBuilder {
         kept.retain(|e| !self.common.contains(&e.0));
         named.retain(|e| !self.common.contains(&e.0));
         // `dropped` is sorted (by hash, file, offset) as `entries` was;
-        // a look-up follows the first `MAX_ENTRIES` entries of a hash, so
-        // no more are stored.
+        // a look-up follows the first `MAX_COMMON_ENTRIES` entries of a
+        // hash, so no more are stored.
         dropped.retain(|e| !self.common.contains(&e.0));
         let mut run = 0;
         let mut prev = None;
         dropped.retain(|e| {
             run = if prev == Some(e.0) { run + 1 } else { 0 };
             prev = Some(e.0);
-            run < detect::MAX_ENTRIES
+            run < detect::MAX_COMMON_ENTRIES
         });
         CodeIndex {
             k: self.k as u32,
@@ -720,10 +720,11 @@ mod tests {
     #[test]
     fn common_kgrams_keep_what_a_lookup_follows() {
         // One hash in more files than a look-up follows: the common table
-        // keeps the first `MAX_ENTRIES` entries of it, in file order.
+        // keeps the first `MAX_COMMON_ENTRIES` entries of it, in file
+        // order.
         let mut b = small();
         b.max_files(1);
-        let n = detect::MAX_ENTRIES + 20;
+        let n = detect::MAX_COMMON_ENTRIES + 20;
         for i in 0..n {
             b.add_file(&format!("f{i}.rs"), SRC.as_bytes());
         }
@@ -735,8 +736,8 @@ mod tests {
         let norm = winnow::kgrams(&values, 8);
         let (_, h) = winnow::winnow(&norm, 4)[0];
         let (files, _) = index.lookup_common(h);
-        assert_eq!(files.len(), detect::MAX_ENTRIES);
-        let want: Vec<u32> = (0..detect::MAX_ENTRIES as u32).collect();
+        assert_eq!(files.len(), detect::MAX_COMMON_ENTRIES);
+        let want: Vec<u32> = (0..detect::MAX_COMMON_ENTRIES as u32).collect();
         assert_eq!(files, &want[..]);
         assert!(index.lookup(h).0.is_empty());
     }
@@ -934,18 +935,16 @@ mod tests {
 
         // Where the normalized stream kept entries there is no gap, and
         // no named entry is kept.
-        for src in [SRC] {
-            let mut b = small();
-            b.add_file("a.rs", src.as_bytes());
-            let mut values = Vec::new();
-            token::tokens(src.as_bytes(), |t| {
-                values.push((t.value, t.name, t.shape))
-            });
-            let norm = winnow::kgrams(&values, 8);
-            let kept = winnow::winnow(&norm, 4);
-            let kept = kept.iter().filter(|e| e.1 != winnow::TABLE).count();
-            assert_eq!(b.build().fingerprints(), kept);
-        }
+        let mut b = small();
+        b.add_file("a.rs", SRC.as_bytes());
+        let mut values = Vec::new();
+        token::tokens(SRC.as_bytes(), |t| {
+            values.push((t.value, t.name, t.shape))
+        });
+        let norm = winnow::kgrams(&values, 8);
+        let kept = winnow::winnow(&norm, 4);
+        let kept = kept.iter().filter(|e| e.1 != winnow::TABLE).count();
+        assert_eq!(b.build().fingerprints(), kept);
     }
 
     #[test]
