@@ -374,7 +374,8 @@ def code_eval(args, work, registry):
             "1", "--format", "json", "--code-index", str(index)]
     settings = [f"{key} = {val}" for key, val in (
         ("min_tokens", args.min_tokens), ("sure_tokens", args.sure_tokens),
-        ("min_share", args.min_share)) if val]
+        ("min_share", args.min_share), ("common_tokens", args.common_tokens),
+        ("common_share", args.common_share)) if val]
     if settings:
         cfg = work / "leakguard.toml"
         cfg.write_text("[code]\n" + "\n".join(settings) + "\n")
@@ -659,6 +660,7 @@ def records_eval(args, work):
 
 
 def main():
+    global BIN
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--k", type=int, default=30)
     ap.add_argument("--w", type=int, default=8)
@@ -681,6 +683,10 @@ def main():
                     help="[code] sure_tokens (default: leakguard's)")
     ap.add_argument("--min-share", type=float, default=0,
                     help="[code] min_share (default: leakguard's)")
+    ap.add_argument("--common-tokens", type=int, default=0,
+                    help="[code] common_tokens (default: leakguard's)")
+    ap.add_argument("--common-share", type=float, default=0,
+                    help="[code] common_share (default: leakguard's)")
     ap.add_argument("--copy-lines", type=int, default=4,
                     help="an unrelated snippet sharing this many consecutive "
                     "normalized lines (8+ non-space characters, comments "
@@ -694,9 +700,13 @@ def main():
     ap.add_argument("--keep", metavar="DIR",
                     help="work in DIR (must not exist) and keep the index "
                     "and the snippets there")
+    ap.add_argument("--bin", default=str(BIN),
+                    help="the leakguard binary (default: this checkout's "
+                    "target/release/leakguard)")
     ap.add_argument("--records-columns",
                     default="customer_id,full_name,email,phone")
     args = ap.parse_args()
+    BIN = Path(args.bin).resolve()
     if not BIN.exists():
         sys.exit(f"{BIN} missing: run `cargo build --release` first")
     with tempfile.TemporaryDirectory() as tmp:

@@ -61,6 +61,8 @@ pub const CONFIG_FILE: &str = "leakguard.toml";
 /// min_tokens = 45               # tokens a copy must cover at least
 /// sure_tokens = 90              # tokens reported whatever surrounds them
 /// min_share = 0.6               # else: share of the tokens around them
+/// common_tokens = 100           # counting boilerplate k-grams too: tokens
+/// common_share = 0.7            # and share a copy needs
 ///
 /// [records]                     # customer-records index (`index records`)
 /// index = "customers.lgr"
@@ -110,6 +112,8 @@ struct CodeSection {
     min_tokens: Option<usize>,
     sure_tokens: Option<usize>,
     min_share: Option<f64>,
+    common_tokens: Option<usize>,
+    common_share: Option<f64>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -282,11 +286,16 @@ impl Config {
             section.apply(&mut Policy::filter()).map_err(err)?;
             section.style().map_err(err)?;
         }
-        if let Some(s) = config.file.code.min_share {
-            if !(0.0..=1.0).contains(&s) {
-                return Err(err(format!(
-                    "[code] min_share {s} is not between 0 and 1"
-                )));
+        for (name, share) in [
+            ("min_share", config.file.code.min_share),
+            ("common_share", config.file.code.common_share),
+        ] {
+            if let Some(s) = share {
+                if !(0.0..=1.0).contains(&s) {
+                    return Err(err(format!(
+                        "[code] {name} {s} is not between 0 and 1"
+                    )));
+                }
             }
         }
         Ok(config)
@@ -388,6 +397,16 @@ impl Config {
             min_tokens: self.file.code.min_tokens.unwrap_or(d.min_tokens),
             sure_tokens: self.file.code.sure_tokens.unwrap_or(d.sure_tokens),
             min_share: self.file.code.min_share.unwrap_or(d.min_share),
+            common_tokens: self
+                .file
+                .code
+                .common_tokens
+                .unwrap_or(d.common_tokens),
+            common_share: self
+                .file
+                .code
+                .common_share
+                .unwrap_or(d.common_share),
         }
     }
 
@@ -566,6 +585,17 @@ mod tests {
         assert_eq!(c.records_index(), Some(PathBuf::from("/r.lgr")));
         let share = write(dir.path(), "s.toml", "[code]\nmin_share = 2.0\n");
         assert!(Config::load(&share).is_err());
+        let common = write(
+            dir.path(),
+            "c.toml",
+            "[code]\ncommon_tokens = 150\ncommon_share = 0.9\n",
+        );
+        let t = Config::load(&common).unwrap().code_thresholds();
+        assert_eq!((t.common_tokens, t.common_share), (150, 0.9));
+        assert_eq!(t.min_tokens, crate::fingerprint::DEFAULT_MIN_TOKENS);
+        let share = write(dir.path(), "s.toml", "[code]\ncommon_share = -1\n");
+        let e = Config::load(&share).unwrap_err().to_string();
+        assert!(e.contains("common_share"), "{e}");
         let routes = write(
             dir.path(),
             "routes.toml",

@@ -107,9 +107,9 @@ pub use crate::{
     },
     fingerprint::{
         explain_code, token::check_tokenizer, CodeExplain, CodeIndex,
-        CodeIndexBuilder, CodeThresholds, PathStorage, DEFAULT_K,
-        DEFAULT_MIN_SHARE, DEFAULT_MIN_TOKENS, DEFAULT_SURE_TOKENS,
-        DEFAULT_WINDOW,
+        CodeIndexBuilder, CodeThresholds, PathStorage, DEFAULT_COMMON_SHARE,
+        DEFAULT_COMMON_TOKENS, DEFAULT_K, DEFAULT_MIN_SHARE,
+        DEFAULT_MIN_TOKENS, DEFAULT_SURE_TOKENS, DEFAULT_WINDOW,
     },
     indexes::table::{IndexError, IndexErrorKind},
     keyed::FingerprintKey,

@@ -86,6 +86,7 @@ fn scanner(code: CodeIndex, records: RecordsIndex) -> Scanner {
             min_tokens: 30,
             sure_tokens: 30,
             min_share: 0.5,
+            ..CodeThresholds::default()
         })
         .records_index(Arc::new(records))
         .build(&RuleSet::builtin())
@@ -212,6 +213,7 @@ proptest! {
                 min_tokens: k,
                 sure_tokens: k,
                 min_share: 0.0,
+                ..CodeThresholds::default()
             })
             .build(&RuleSet::from_toml("none", "").unwrap())
             .unwrap();

@@ -16,6 +16,15 @@
 //! side: a short copy must be most of what is there, a long one may sit
 //! in anything).
 //!
+//! K-grams in more than the index's `max_files` files (boilerplate, kept
+//! in a table of their own) are followed by a second, *wide* region
+//! tracker that counts them along with the others: struct lists, trait
+//! impls and bindings look alike in many files, so a wide region is only
+//! reported when its longest chain covers `common_tokens` and
+//! `common_share` of the tokens around it, and when it overlaps no
+//! finding of the first tracker (whose regions, made of a subset of the
+//! hits, close no later).
+//!
 //! The state moves strictly forward through the input and each tokenizer
 //! step looks at a bounded number of bytes, so feeding the input in rounds
 //! (as the stream does) gives the same regions as one call over a buffer.
@@ -46,6 +55,10 @@ const MAX_CHAINS: usize = 4096;
 /// Entries of one look-up that are followed (a k-gram in more files than
 /// this is boilerplate unless the index was built with `--max-files 0`).
 const MAX_ENTRIES: usize = 256;
+/// Entries of a common (boilerplate) k-gram that are stored and followed:
+/// following 256 made a scan of unrelated code five times slower, as
+/// boilerplate matches everywhere (see ARCHITECTURE.md).
+pub(crate) const MAX_COMMON_ENTRIES: usize = 32;
 
 /// A matched region that reached the thresholds.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -108,6 +121,11 @@ pub(crate) struct CodeState {
     /// last break).
     run_start: u64,
     region: Option<Region>,
+    /// The region of the wide tracker (common k-grams counted too).
+    wide: Option<Region>,
+    /// End of the last finding of the first tracker (absolute), so that
+    /// the wide tracker does not report the same copy again.
+    strong_end: usize,
 }
 
 impl CodeState {
@@ -119,6 +137,8 @@ impl CodeState {
             ntok: 0,
             run_start: 0,
             region: None,
+            wide: None,
+            strong_end: 0,
         }
     }
 
@@ -129,12 +149,18 @@ impl CodeState {
         self.ntok = 0;
         self.run_start = 0;
         self.region = None;
+        self.wide = None;
+        self.strong_end = 0;
     }
 
     /// The earliest absolute offset a future finding may start at;
     /// `usize::MAX` when none is pending.
     pub(crate) fn hold_from(&self) -> usize {
-        let open = self.region.as_ref().map_or(usize::MAX, |r| r.start);
+        let open = [&self.region, &self.wide]
+            .iter()
+            .filter_map(|r| r.as_ref().map(|r| r.start))
+            .min()
+            .unwrap_or(usize::MAX);
         let kgram = self.recent.front().map_or(usize::MAX, |r| r.0);
         open.min(kgram)
     }
@@ -184,16 +210,20 @@ impl CodeState {
                 self.recent.clear();
                 self.run_start = self.ntok;
             }
-            if self
-                .region
-                .as_ref()
-                .is_some_and(|r| self.pos - r.end > MAX_GAP_BYTES)
-            {
-                self.close(limits, out);
+            for wide in [false, true] {
+                let pos = self.pos;
+                if self
+                    .slot(wide)
+                    .as_ref()
+                    .is_some_and(|r| pos - r.end > MAX_GAP_BYTES)
+                {
+                    self.close(wide, limits, out);
+                }
             }
         }
         if eof {
-            self.close(limits, out);
+            self.close(false, limits, out);
+            self.close(true, limits, out);
         }
     }
 
@@ -217,63 +247,110 @@ impl CodeState {
         if let Some(g) = self.roller.push(value, name, shape) {
             // Both hashes of the k-gram: the normalized one (not for a
             // table) and the named one, which the index holds only where
-            // the normalized stream has a gap.
-            let norm = if g.norm == TABLE {
-                (&[][..], &[][..])
-            } else {
-                index.lookup(g.norm)
-            };
+            // the normalized stream has a gap; and for the wide tracker
+            // the normalized one among the common k-grams.
+            let none = (&[][..], &[][..]);
+            let norm =
+                if g.norm == TABLE { none } else { index.lookup(g.norm) };
             let named = index.lookup_named(g.named);
-            if !norm.0.is_empty() || !named.0.is_empty() {
-                let first = idx + 1 - k as u64;
-                let kstart = self.recent.front().expect("k tokens").0;
-                if self.region.as_ref().is_some_and(|r| {
-                    first > r.covered_end + gap || end - r.start > MAX_REGION
-                }) {
-                    self.close(limits, out);
-                }
-                let before = (first - first.min(self.run_start)).min(gap);
-                let r = self.region.get_or_insert(Region {
-                    start: kstart,
-                    end,
-                    first,
-                    before,
-                    gap,
-                    covered_end: first,
-                    open: Vec::new(),
-                    done: Vec::new(),
-                });
-                r.covered_end = idx + 1;
-                r.end = end;
-                // Chains that can no longer grow are judged now, which
-                // keeps the open list short.
-                let mut i = 0;
-                while i < r.open.len() {
-                    if first > r.open[i].covered_end + gap {
-                        let c = r.open.swap_remove(i);
-                        judge(c, limits, &mut r.done);
-                    } else {
-                        i += 1;
-                    }
-                }
-                for (files, pos) in [norm, named] {
-                    for (&f, &p) in files.iter().zip(pos).take(MAX_ENTRIES) {
-                        let at = (kstart, end);
-                        extend(r, f, p, first, k as u64, at, limits);
-                    }
-                }
+            let common = if g.norm == TABLE || !index.has_common() {
+                none
+            } else {
+                index.lookup_common(g.norm)
+            };
+            let strong = !norm.0.is_empty() || !named.0.is_empty();
+            let kstart = self.recent.front().expect("k tokens").0;
+            let at = Kat { first: idx + 1 - k as u64, idx, kstart, end };
+            if strong {
+                self.hit(false, &[norm, named], at, index, limits, out);
+            }
+            if index.has_common() && (strong || !common.0.is_empty()) {
+                let lists = [norm, named, common];
+                self.hit(true, &lists, at, index, limits, out);
             }
         }
-        if self.region.as_ref().is_some_and(|r| idx + 1 > r.covered_end + gap)
-        {
-            self.close(limits, out);
+        for wide in [false, true] {
+            if self
+                .slot(wide)
+                .as_ref()
+                .is_some_and(|r| idx + 1 > r.covered_end + gap)
+            {
+                self.close(wide, limits, out);
+            }
         }
     }
 
-    fn close(&mut self, limits: &CodeThresholds, out: &mut Vec<CodeHit>) {
-        let Some(mut r) = self.region.take() else { return };
+    fn slot(&mut self, wide: bool) -> &mut Option<Region> {
+        if wide {
+            &mut self.wide
+        } else {
+            &mut self.region
+        }
+    }
+
+    /// Adds the hits of one k-gram to the region of one tracker.
+    fn hit(
+        &mut self,
+        wide: bool,
+        lists: &[(&[u32], &[u32])],
+        at: Kat,
+        index: &CodeIndex,
+        limits: &CodeThresholds,
+        out: &mut Vec<CodeHit>,
+    ) {
+        let k = index.k() as u64;
+        let gap = k + index.window() as u64;
+        let Kat { first, idx, kstart, end } = at;
+        if self.slot(wide).as_ref().is_some_and(|r| {
+            first > r.covered_end + gap || end - r.start > MAX_REGION
+        }) {
+            self.close(wide, limits, out);
+        }
+        let before = (first - first.min(self.run_start)).min(gap);
+        let min = if wide { limits.common_tokens } else { limits.min_tokens };
+        let r = self.slot(wide).get_or_insert(Region {
+            start: kstart,
+            end,
+            first,
+            before,
+            gap,
+            covered_end: first,
+            open: Vec::new(),
+            done: Vec::new(),
+        });
+        r.covered_end = idx + 1;
+        r.end = end;
+        // Chains that can no longer grow are judged now, which keeps the
+        // open list short.
+        let mut i = 0;
+        while i < r.open.len() {
+            if first > r.open[i].covered_end + gap {
+                let c = r.open.swap_remove(i);
+                judge(c, min, &mut r.done);
+            } else {
+                i += 1;
+            }
+        }
+        for (i, (files, pos)) in lists.iter().enumerate() {
+            // The third list is the common k-grams'.
+            let most = if i == 2 { MAX_COMMON_ENTRIES } else { MAX_ENTRIES };
+            for (&f, &p) in files.iter().zip(*pos).take(most) {
+                extend(r, f, p, first, k, (kstart, end), min);
+            }
+        }
+    }
+
+    /// Judges the region of one tracker, which ends.
+    fn close(
+        &mut self,
+        wide: bool,
+        limits: &CodeThresholds,
+        out: &mut Vec<CodeHit>,
+    ) {
+        let Some(mut r) = self.slot(wide).take() else { return };
+        let min = if wide { limits.common_tokens } else { limits.min_tokens };
         for c in r.open.drain(..) {
-            judge(c, limits, &mut r.done);
+            judge(c, min, &mut r.done);
         }
         if r.done.is_empty() {
             return;
@@ -287,11 +364,22 @@ impl CodeState {
         let after = self.ntok.saturating_sub(r.covered_end).min(r.gap);
         let around = (r.before + (r.covered_end - r.first) + after).max(1);
         let share = (best as f64 / around as f64).min(1.0);
-        if (best as usize) < limits.sure_tokens && share < limits.min_share {
+        let weak = if wide {
+            share < limits.common_share
+        } else {
+            (best as usize) < limits.sure_tokens && share < limits.min_share
+        };
+        if weak {
             return;
         }
         let start = r.done.iter().map(|c| c.start).min().expect("one");
         let end = r.done.iter().map(|c| c.end).max().expect("one");
+        if wide && self.strong_end > start {
+            return;
+        }
+        if !wide {
+            self.strong_end = self.strong_end.max(end);
+        }
         let mut files: Vec<(u32, u32)> = Vec::new();
         for c in &r.done {
             if !files.iter().any(|f| f.0 == c.file) {
@@ -316,7 +404,7 @@ fn extend(
     first: u64,
     k: u64,
     (start, end): (usize, usize),
-    limits: &CodeThresholds,
+    min: usize,
 ) {
     let diag = first as i64 - i64::from(pos);
     let next = r.open.iter_mut().find(|c| {
@@ -343,7 +431,7 @@ fn extend(
             .min_by_key(|(_, c)| c.covered)
             .expect("full");
         let c = r.open.swap_remove(i);
-        judge(c, limits, &mut r.done);
+        judge(c, min, &mut r.done);
     }
     r.open.push(Chain {
         file,
@@ -357,11 +445,21 @@ fn extend(
     });
 }
 
-/// Keeps a finished chain that reached the thresholds.
-fn judge(c: Chain, limits: &CodeThresholds, done: &mut Vec<Chain>) {
-    if c.covered as usize >= limits.min_tokens {
+/// Keeps a finished chain that covers at least `min` tokens.
+fn judge(c: Chain, min: usize, done: &mut Vec<Chain>) {
+    if c.covered as usize >= min {
         done.push(c);
     }
+}
+
+/// Where a k-gram is: its first token's index, its last token's index,
+/// and its absolute byte span.
+#[derive(Clone, Copy)]
+struct Kat {
+    first: u64,
+    idx: u64,
+    kstart: usize,
+    end: usize,
 }
 
 #[cfg(test)]
@@ -383,8 +481,12 @@ mod tests {
     }
 
     fn find(index: &CodeIndex, hay: &[u8]) -> Vec<CodeHit> {
-        let limits =
-            CodeThresholds { min_tokens: 20, sure_tokens: 40, min_share: 0.5 };
+        let limits = CodeThresholds {
+            min_tokens: 20,
+            sure_tokens: 40,
+            min_share: 0.5,
+            ..CodeThresholds::default()
+        };
         let mut out = Vec::new();
         let mut st = CodeState::new(index.k());
         st.run(index, &limits, hay, 0, 0, hay.len(), true, &mut out);

@@ -96,8 +96,13 @@ pub fn explain_code(
         }
     }
     e.origin_chain = chains.iter().map(|c| c.3).max().unwrap_or(0);
-    let zero =
-        CodeThresholds { min_tokens: 0, sure_tokens: 0, min_share: 0.0 };
+    let zero = CodeThresholds {
+        min_tokens: 0,
+        sure_tokens: 0,
+        min_share: 0.0,
+        common_tokens: usize::MAX,
+        common_share: 1.0,
+    };
     let mut out = Vec::new();
     let mut st = CodeState::new(k);
     st.run(index, &zero, hay, 0, 0, hay.len(), true, &mut out);

@@ -1,12 +1,13 @@
 //! The proprietary-code index: token k-gram hashes, winnowed, with the ids
 //! of the files they come from, and never a byte of source text.
 //!
-//! # File format (version 3, little-endian)
+//! # File format (version 4, little-endian)
 //!
 //! ```text
-//! "LGCODEIX" u32 version=3
+//! "LGCODEIX" u32 version=4
 //! u32 tokenizer version, u32 k, u32 w, u32 files
-//! twice, normalized k-grams then named ones:
+//! three times, normalized k-grams, named ones, then common ones
+//! (normalized k-grams in more than `max_files` files):
 //!   u64 entries
 //!   entries × u64 hash        sorted ascending
 //!   entries × u32 file id     parallel to the hashes
@@ -36,7 +37,7 @@ use crate::indexes::table::{
 };
 
 const MAGIC: &[u8; 8] = b"LGCODEIX";
-const VERSION: u32 = 3;
+const VERSION: u32 = 4;
 /// Bumped whenever tokens or their normalized values change, since hashes
 /// of two tokenizer versions never match.
 const TOKENIZER_VERSION: u32 = 3;
@@ -99,6 +100,10 @@ pub struct CodeIndex {
     /// so that its presence bitmap is small enough to stay in cache and
     /// the second look-up per k-gram costs little.
     named: Entries,
+    /// Normalized k-grams in more than `max_files` files (boilerplate):
+    /// only a long chain that is most of its surroundings counts them
+    /// (`CodeThresholds::common_tokens`).
+    common: Entries,
     files: Vec<FileMeta>,
 }
 
@@ -191,9 +196,12 @@ impl CodeIndex {
         self.files.len()
     }
 
-    /// Number of stored (hash, file) fingerprints, normalized and named.
+    /// Number of stored (hash, file) fingerprints, normalized, named and
+    /// common.
     pub fn fingerprints(&self) -> usize {
-        self.norm.table.len() + self.named.table.len()
+        self.norm.table.len()
+            + self.named.table.len()
+            + self.common.table.len()
     }
 
     /// How reports name file `id`: its path when stored in plain, else
@@ -222,6 +230,16 @@ impl CodeIndex {
         self.named.lookup(h)
     }
 
+    /// The same for a normalized hash in more than `max_files` files.
+    pub(crate) fn lookup_common(&self, h: u64) -> (&[u32], &[u32]) {
+        self.common.lookup(h)
+    }
+
+    /// Whether the index holds common (boilerplate) k-grams at all.
+    pub(crate) fn has_common(&self) -> bool {
+        self.common.table.len() > 0
+    }
+
     /// The index in its file format.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut w = Writer::new(MAGIC, VERSION);
@@ -231,6 +249,7 @@ impl CodeIndex {
         w.u32(self.files.len() as u32);
         self.norm.write(&mut w);
         self.named.write(&mut w);
+        self.common.write(&mut w);
         for f in &self.files {
             w.u32(f.tokens);
             w.u8(f.kind);
@@ -267,6 +286,7 @@ impl CodeIndex {
         let nfiles = r.u32()?;
         let norm = Entries::read(&mut r)?;
         let named = Entries::read(&mut r)?;
+        let common = Entries::read(&mut r)?;
         let mut files = Vec::new();
         for id in 0..nfiles as usize {
             let tokens = r.u32()?;
@@ -278,10 +298,10 @@ impl CodeIndex {
             files.push(FileMeta::new(id, tokens, kind, name));
         }
         r.end()?;
-        if !norm.inside(&files) || !named.inside(&files) {
+        if [&norm, &named, &common].iter().any(|e| !e.inside(&files)) {
             return Err(r.corrupt("file id or k-gram position out of range"));
         }
-        Ok(CodeIndex { k, w, norm, named, files })
+        Ok(CodeIndex { k, w, norm, named, common, files })
     }
 
     /// Reads an index file.
@@ -327,6 +347,8 @@ pub struct CodeIndexBuilder {
     entries: Vec<(u64, u32, u32)>,
     /// The same for named k-grams (`winnow::Kgram::named`).
     named: Vec<(u64, u32, u32)>,
+    /// Named k-grams whose normalized k-gram is a table.
+    named_tables: Vec<(u64, u32, u32)>,
     common: HashSet<u64>,
 }
 
@@ -340,6 +362,7 @@ impl Default for CodeIndexBuilder {
             files: Vec::new(),
             entries: Vec::new(),
             named: Vec::new(),
+            named_tables: Vec::new(),
             common: HashSet::new(),
         }
     }
@@ -365,8 +388,10 @@ impl CodeIndexBuilder {
         self
     }
 
-    /// Drops k-grams found in more than `n` files (boilerplate: license
-    /// headers, generated code, common idioms); 0 keeps all.
+    /// K-grams found in more than `n` files (boilerplate: license
+    /// headers, generated code, common idioms) go to a table of their own,
+    /// which only long chains that are most of their surroundings count
+    /// ([`CodeThresholds::common_tokens`]); 0 treats every k-gram alike.
     pub fn max_files(&mut self, n: usize) -> &mut Self {
         self.max_files = n;
         self
@@ -403,6 +428,7 @@ impl CodeIndexBuilder {
         }
         self.common.extend(common.norm.table.hashes());
         self.common.extend(common.named.table.hashes());
+        self.common.extend(common.common.table.hashes());
         Ok(self)
     }
 
@@ -437,12 +463,24 @@ impl CodeIndexBuilder {
         // entries that fill a gap of the normalized one.
         let named: Vec<u64> = grams.iter().map(|g| g.named).collect();
         let start = self.named.len();
-        self.named.extend(
-            winnow::winnow(&named, self.w)
-                .iter()
-                .map(|&(p, h)| (h, id, at(p))),
-        );
+        let tstart = self.named_tables.len();
+        // Identifiers among the first i tokens: a table k-gram without one
+        // (rows of strings or chars) is as alike everywhere by name.
+        let mut names = vec![0usize; values.len() + 1];
+        for (i, t) in values.iter().enumerate() {
+            names[i + 1] = names[i] + usize::from(t.1 != 0);
+        }
+        for &(p, h) in &winnow::winnow(&named, self.w) {
+            if grams[p].norm == winnow::TABLE {
+                if names[p + self.k] > names[p] {
+                    self.named_tables.push((h, id, at(p)));
+                }
+            } else {
+                self.named.push((h, id, at(p)));
+            }
+        }
         keep_repeats(&mut self.named, start);
+        keep_repeats(&mut self.named_tables, tstart);
         values.len()
     }
 
@@ -483,16 +521,29 @@ impl CodeIndexBuilder {
                 !near(&kept_at, f, p) && near(&dropped_at, f, p)
             })
             .copied()
+            .chain(self.named_tables.iter().copied())
             .collect();
         named.sort_unstable();
         let mut named = drop_common(&named, self.max_files, &mut Vec::new());
         kept.retain(|e| !self.common.contains(&e.0));
         named.retain(|e| !self.common.contains(&e.0));
+        // `dropped` is sorted (by hash, file, offset) as `entries` was;
+        // a look-up follows the first `MAX_COMMON_ENTRIES` entries of a
+        // hash, so no more are stored.
+        dropped.retain(|e| !self.common.contains(&e.0));
+        let mut run = 0;
+        let mut prev = None;
+        dropped.retain(|e| {
+            run = if prev == Some(e.0) { run + 1 } else { 0 };
+            prev = Some(e.0);
+            run < detect::MAX_COMMON_ENTRIES
+        });
         CodeIndex {
             k: self.k as u32,
             w: self.w as u32,
             norm: Entries::new(&kept),
             named: Entries::new(&named),
+            common: Entries::new(&dropped),
             files: self.files.clone(),
         }
     }
@@ -552,6 +603,11 @@ fn drop_common(
 /// distances) covers some tokens; it is reported when those reach
 /// `min_tokens` and either `sure_tokens` or `min_share` of the tokens
 /// around it (the region and up to `k + w` tokens on each side).
+///
+/// K-grams in more than the index's `max_files` files (boilerplate) are
+/// followed apart: a region where they are counted too is reported when
+/// its longest chain covers `common_tokens` and `common_share` of the
+/// tokens around it.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct CodeThresholds {
     /// Tokens a copy must cover at least.
@@ -561,6 +617,10 @@ pub struct CodeThresholds {
     /// Covered tokens as a share of the tokens around them (0 to 1),
     /// enough for a copy shorter than `sure_tokens`.
     pub min_share: f64,
+    /// Tokens a copy needs when boilerplate k-grams count.
+    pub common_tokens: usize,
+    /// Share of the tokens around them those must cover (0 to 1).
+    pub common_share: f64,
 }
 
 impl Default for CodeThresholds {
@@ -569,6 +629,8 @@ impl Default for CodeThresholds {
             min_tokens: DEFAULT_MIN_TOKENS,
             sure_tokens: DEFAULT_SURE_TOKENS,
             min_share: DEFAULT_MIN_SHARE,
+            common_tokens: DEFAULT_COMMON_TOKENS,
+            common_share: DEFAULT_COMMON_SHARE,
         }
     }
 }
@@ -579,6 +641,10 @@ pub const DEFAULT_MIN_TOKENS: usize = 45;
 pub const DEFAULT_SURE_TOKENS: usize = 90;
 /// Default [`CodeThresholds::min_share`].
 pub const DEFAULT_MIN_SHARE: f64 = 0.6;
+/// Default [`CodeThresholds::common_tokens`].
+pub const DEFAULT_COMMON_TOKENS: usize = 100;
+/// Default [`CodeThresholds::common_share`].
+pub const DEFAULT_COMMON_SHARE: f64 = 0.7;
 
 #[cfg(test)]
 mod tests {
@@ -640,9 +706,129 @@ mod tests {
         for i in 0..3 {
             b.add_file(&format!("f{i}.rs"), SRC.as_bytes());
         }
-        assert_eq!(b.build().fingerprints(), 0);
+        // Dropped from the normalized table, kept in the common one.
+        let index = b.build();
+        assert_eq!(index.norm.table.len(), 0);
+        assert!(index.common.table.len() > 0);
+        assert_eq!(index.fingerprints(), index.common.table.len());
         b.max_files(3);
-        assert!(b.build().fingerprints() > 0);
+        let index = b.build();
+        assert!(index.norm.table.len() > 0);
+        assert_eq!(index.common.table.len(), 0);
+    }
+
+    #[test]
+    fn common_kgrams_keep_what_a_lookup_follows() {
+        // One hash in more files than a look-up follows: the common table
+        // keeps the first `MAX_COMMON_ENTRIES` entries of it, in file
+        // order.
+        let mut b = small();
+        b.max_files(1);
+        let n = detect::MAX_COMMON_ENTRIES + 20;
+        for i in 0..n {
+            b.add_file(&format!("f{i}.rs"), SRC.as_bytes());
+        }
+        let index = b.build();
+        let mut values = Vec::new();
+        token::tokens(SRC.as_bytes(), |t| {
+            values.push((t.value, t.name, t.shape))
+        });
+        let norm = winnow::kgrams(&values, 8);
+        let (_, h) = winnow::winnow(&norm, 4)[0];
+        let (files, _) = index.lookup_common(h);
+        assert_eq!(files.len(), detect::MAX_COMMON_ENTRIES);
+        let want: Vec<u32> = (0..detect::MAX_COMMON_ENTRIES as u32).collect();
+        assert_eq!(files, &want[..]);
+        assert!(index.lookup(h).0.is_empty());
+    }
+
+    #[test]
+    fn boilerplate_is_found_only_as_a_long_copy() {
+        // A renamed copy of code whose every k-gram is in too many files:
+        // the wide tracker finds it when its chain reaches `common_tokens`
+        // and is most of what is there, not otherwise.
+        let body: String = (0..6)
+            .map(|i| SRC.replace("checksum", &format!("sum{i}")))
+            .collect();
+        let mut b = small();
+        b.max_files(2);
+        for i in 0..3 {
+            b.add_file(&format!("f{i}.rs"), body.as_bytes());
+        }
+        let index = b.build();
+        let renamed = body.replace("acc", "total").replace("data", "bytes");
+        let mut st = detect::CodeState::new(index.k());
+        let run = |st: &mut detect::CodeState,
+                   limits: &CodeThresholds,
+                   hay: &str| {
+            let mut out = Vec::new();
+            let hay = hay.as_bytes();
+            st.run(&index, limits, hay, 0, 0, hay.len(), true, &mut out);
+            out
+        };
+        let mut limits = CodeThresholds {
+            min_tokens: 40,
+            sure_tokens: 40,
+            min_share: 0.0,
+            common_tokens: 100,
+            common_share: 0.7,
+        };
+        let hits = run(&mut st, &limits, &renamed);
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert!(hits[0].tokens >= 100, "{hits:?}");
+        // In a long prompt of other text, it is no longer most of it.
+        let other: String = (0..40)
+            .map(|i| {
+                format!(
+                    "let v{i} = w{i}.get({i}).unwrap_or(0) * {};\n",
+                    i * 977
+                )
+            })
+            .collect();
+        let diluted =
+            format!("{other}{}{other}", &renamed[..renamed.len() / 3]);
+        limits.common_tokens = 60;
+        limits.common_share = 0.95;
+        assert!(run(&mut st, &limits, &diluted).is_empty());
+        limits.common_share = 0.0;
+        assert_eq!(run(&mut st, &limits, &diluted).len(), 1);
+        // Too short for `common_tokens`.
+        limits.common_tokens = 10_000;
+        assert!(run(&mut st, &limits, &renamed).is_empty());
+        // Not followed at all without a common table.
+        b.max_files(0);
+        let all = b.build();
+        assert!(!all.has_common());
+    }
+
+    #[test]
+    fn a_copy_found_by_both_trackers_is_reported_once() {
+        let mut b = small();
+        b.max_files(2);
+        // Boilerplate in three files, and one file of its own.
+        for i in 0..3 {
+            b.add_file(&format!("f{i}.rs"), SRC.as_bytes());
+        }
+        let own = format!(
+            "{SRC}fn unrelated(x: i64) -> i64 {{ let y = x * 3 - 7; if y > \
+             0 {{ y }} else {{ -y }} }}\n{}",
+            SRC.replace("checksum", "digest")
+        );
+        b.add_file("own.rs", own.as_bytes());
+        let index = b.build();
+        assert!(index.has_common());
+        let limits = CodeThresholds {
+            min_tokens: 20,
+            sure_tokens: 20,
+            min_share: 0.0,
+            common_tokens: 20,
+            common_share: 0.0,
+        };
+        let mut out = Vec::new();
+        let mut st = detect::CodeState::new(index.k());
+        let hay = own.as_bytes();
+        st.run(&index, &limits, hay, 0, 0, hay.len(), true, &mut out);
+        assert_eq!(out.len(), 1, "{out:?}");
     }
 
     #[test]
@@ -698,8 +884,13 @@ mod tests {
     }
 
     fn found(index: &CodeIndex, hay: &str) -> bool {
-        let limits =
-            CodeThresholds { min_tokens: 40, sure_tokens: 40, min_share: 0.0 };
+        let limits = CodeThresholds {
+            min_tokens: 40,
+            sure_tokens: 40,
+            min_share: 0.0,
+            common_tokens: usize::MAX,
+            common_share: 1.0,
+        };
         let mut out = Vec::new();
         let mut st = detect::CodeState::new(index.k());
         let hay = hay.as_bytes();
@@ -743,23 +934,57 @@ mod tests {
         }
 
         // Where the normalized stream kept entries there is no gap, and
-        // no named entry is kept; nor in a table, which has no
-        // normalized entry to drop.
+        // no named entry is kept.
+        let mut b = small();
+        b.add_file("a.rs", SRC.as_bytes());
+        let mut values = Vec::new();
+        token::tokens(SRC.as_bytes(), |t| {
+            values.push((t.value, t.name, t.shape))
+        });
+        let norm = winnow::kgrams(&values, 8);
+        let kept = winnow::winnow(&norm, 4);
+        let kept = kept.iter().filter(|e| e.1 != winnow::TABLE).count();
+        assert_eq!(b.build().fingerprints(), kept);
+    }
+
+    #[test]
+    fn named_kgrams_stand_in_for_tables() {
+        // A table's normalized k-grams are neither indexed nor looked up;
+        // its named k-grams are, so a verbatim or reformatted copy of a
+        // table of named constants is found, and a renamed one is not.
         let table: String = (0..40)
             .map(|i| format!("pub const OPT_{:X}: u32 = {};\n", i * 7919, i))
             .collect();
-        for src in [SRC, &table] {
-            let mut b = small();
-            b.add_file("a.rs", src.as_bytes());
-            let mut values = Vec::new();
-            token::tokens(src.as_bytes(), |t| {
-                values.push((t.value, t.name, t.shape))
-            });
-            let norm = winnow::kgrams(&values, 8);
-            let kept = winnow::winnow(&norm, 4);
-            let kept = kept.iter().filter(|e| e.1 != winnow::TABLE).count();
-            assert_eq!(b.build().fingerprints(), kept);
-        }
+        let mut b = CodeIndexBuilder::new();
+        b.kgram(20).window(4);
+        b.add_file("a.rs", table.as_bytes());
+        // Rows of strings: a table with no name, left out.
+        let strings = "(\"a\", \"b\"),\n".repeat(60);
+        b.add_file("b.rs", strings.as_bytes());
+        let index = b.build();
+        let mut values = Vec::new();
+        token::tokens(table.as_bytes(), |t| {
+            values.push((t.value, t.name, t.shape))
+        });
+        let grams = winnow::kgram_pairs(&values, 20);
+        // Once past the first row (whose type is a first use).
+        assert!(grams[5..].iter().all(|g| g.norm == winnow::TABLE));
+        assert!(index.norm.table.len() <= 2, "{}", index.norm.table.len());
+        let named: Vec<u64> = grams.iter().map(|g| g.named).collect();
+        let picked = winnow::winnow(&named, 4);
+        let in_tables = picked
+            .iter()
+            .filter(|&&(p, _)| grams[p].norm == winnow::TABLE)
+            .count();
+        assert!(in_tables > 20, "{in_tables}");
+        assert_eq!(index.named.table.len(), in_tables);
+        assert!(index.named.file_of.iter().all(|&f| f == 0));
+        assert!(found(&index, &table));
+        assert!(found(&index, &table.replace(": u32 = ", ":u32=")));
+        assert!(!found(&index, &table.replace("OPT_", "FLAG_")));
+        assert!(!found(&index, &strings));
+        let bytes = index.to_bytes();
+        assert!(!bytes.windows(4).any(|w| w == b"OPT_"));
     }
 
     #[test]
@@ -772,6 +997,13 @@ mod tests {
         assert_eq!(e.kind(), IndexErrorKind::Version);
         let msg = e.to_string();
         assert!(msg.contains("version 2") && msg.contains("rebuild"), "{msg}");
+        // Version 3, without the common table, is refused the same way.
+        let mut w = Writer::new(MAGIC, 3);
+        w.u32(TOKENIZER_VERSION);
+        let e = CodeIndex::from_bytes(&w.finish()).unwrap_err();
+        assert_eq!(e.kind(), IndexErrorKind::Version);
+        let msg = e.to_string();
+        assert!(msg.contains("version 3") && msg.contains("rebuild"), "{msg}");
         assert!(CodeIndex::from_bytes(&b.build().to_bytes()).is_ok());
     }
 

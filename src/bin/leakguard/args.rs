@@ -95,7 +95,8 @@ pub struct IndexCodeArgs {
     /// Leave out every k-gram of this index (of public code).
     #[arg(long, value_name = "INDEX")]
     pub exclude_common: Option<PathBuf>,
-    /// Drop k-grams found in more than N files (0 keeps all).
+    /// K-grams found in more than N files are boilerplate, counted only
+    /// for long copies (`[code] common_tokens`); 0 treats all alike.
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub max_files: usize,
     /// How files are named in the index and in findings.
