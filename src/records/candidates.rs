@@ -97,12 +97,13 @@ pub(crate) fn find(
     let kinds = index.kinds;
     let mut form = Vec::with_capacity(2 * CONTEXT);
     walk(hay, from, to, kinds, &mut form, |anchor, span, kind, form| {
-        // The keyed pre-filter first: a SipHash and three bit tests turn
-        // away nearly every candidate, so few pay for the HMAC.
-        if !index.may_contain(hasher.quick(form)) {
+        // One keyed hash; the pre-filter's three bit tests turn away
+        // nearly every candidate before the table is read.
+        let h = hasher.hash_tagged(form);
+        if !index.may_contain(h) {
             return;
         }
-        let cells = index.find_cells(hasher.hash_tagged(form));
+        let cells = index.find_cells(h);
         if !cells.is_empty() {
             f(Candidate { anchor, span, kind, cells });
         }
