@@ -255,8 +255,8 @@ pub fn human_line(path: Option<&str>, f: &Finding) -> String {
         f.action()
     );
     if let Some(m) = f.index_match() {
-        line.push(' ');
-        line.push_str(&m.to_string());
+        use std::fmt::Write as _;
+        write!(line, " {m}").expect("writing to a String cannot fail");
     }
     line
 }
