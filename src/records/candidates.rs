@@ -334,15 +334,8 @@ fn phone_spans(hay: &[u8], s: usize, end: usize, mut f: impl FnMut(Span)) {
 /// The first position in `from..to` holding an ASCII uppercase letter or
 /// digit, eight bytes at a time (most prose has neither).
 fn next_upper_or_digit(hay: &[u8], from: usize, to: usize) -> Option<usize> {
-    // One range test (`0`..=`Z`) turns away most words of eight bytes;
-    // the exact test runs only on the ones it lets through.
-    let flags = |x| {
-        if swar::in_range(x, b'0', b'Z') == 0 {
-            0
-        } else {
-            swar::in_range(x, b'A', b'Z') | swar::in_range(x, b'0', b'9')
-        }
-    };
+    let flags =
+        |x| swar::in_range(x, b'A', b'Z') | swar::in_range(x, b'0', b'9');
     let is = |b: u8| b.is_ascii_uppercase() || b.is_ascii_digit();
     swar::find(&hay[from..to], flags, is).map(|n| from + n)
 }
