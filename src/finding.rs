@@ -336,6 +336,22 @@ impl fmt::Display for IndexMatch {
 /// characters, from each end, e.g. `AKIA…W5FG` for a 20-byte key and `…`
 /// for anything shorter than five characters.
 pub fn mask_preview(secret: &[u8]) -> String {
+    if secret.is_ascii() {
+        // One byte per char: no list of chars to collect.
+        let keep = (secret.len() / 5).min(4);
+        let mut out = String::with_capacity(keep * 2 + 3);
+        let shown = secret[..keep].iter().chain(&secret[secret.len() - keep..]);
+        for (i, &b) in shown.enumerate() {
+            if i == keep {
+                out.push('…');
+            }
+            out.push(printable(char::from(b)));
+        }
+        if keep == 0 {
+            out.push('…');
+        }
+        return out;
+    }
     let text = String::from_utf8_lossy(secret);
     let chars: Vec<char> = text.chars().collect();
     let keep = (chars.len() / 5).min(4);
@@ -370,6 +386,25 @@ mod tests {
             let p = mask_preview(s.as_bytes());
             let shown = p.chars().filter(|&c| c == 'k').count();
             assert!(shown * 5 <= n * 2, "{n}: {p}");
+        }
+    }
+
+    proptest::proptest! {
+        /// ASCII previews, made without a list of chars, are the ones the
+        /// general path makes.
+        #[test]
+        fn ascii_previews_are_the_general_ones(
+            s in "[\\x00-\\x7f]{0,40}",
+        ) {
+            let chars: Vec<char> = s.chars().collect();
+            let keep = (chars.len() / 5).min(4);
+            let want: String = chars[..keep]
+                .iter()
+                .chain(['…'].iter())
+                .chain(&chars[chars.len() - keep..])
+                .map(|&c| printable(c))
+                .collect();
+            proptest::prop_assert_eq!(mask_preview(s.as_bytes()), want);
         }
     }
 

@@ -75,8 +75,14 @@ impl<W: Write> ReportWriter<W> {
         match self.format {
             ReportFormat::Human => writeln!(self.w, "{}", human_line(path, f)),
             ReportFormat::Jsonl => {
-                let v = self.json(path, f);
-                serde_json::to_writer(&mut self.w, &v)?;
+                let name = rule_name(&self.rules, f);
+                match json_line(name, path, f) {
+                    Some(line) => serde_json::to_writer(&mut self.w, &line)?,
+                    None => {
+                        let v = self.json(path, f);
+                        serde_json::to_writer(&mut self.w, &v)?
+                    }
+                }
                 self.w.write_all(b"\n")
             }
             ReportFormat::Json => {
@@ -117,10 +123,7 @@ impl<W: Write> ReportWriter<W> {
 
     /// The rule's name, or the index's for code and record findings.
     fn name(&self, f: &Finding) -> &str {
-        match self.rules.rules().get(f.rule_index()) {
-            Some(rule) => rule.name(),
-            None => index_name(f.category()),
-        }
+        rule_name(&self.rules, f)
     }
 
     fn json(&self, path: Option<&str>, f: &Finding) -> Value {
@@ -252,8 +255,8 @@ pub fn human_line(path: Option<&str>, f: &Finding) -> String {
         f.action()
     );
     if let Some(m) = f.index_match() {
-        line.push(' ');
-        line.push_str(&m.to_string());
+        use std::fmt::Write as _;
+        write!(line, " {m}").expect("writing to a String cannot fail");
     }
     line
 }
@@ -283,6 +286,109 @@ fn index_json(m: &IndexMatch) -> Value {
     }
 }
 
+/// The rule's name, or the index's for code and record findings.
+fn rule_name<'a>(rules: &'a RuleSet, f: &Finding) -> &'a str {
+    match rules.rules().get(f.rule_index()) {
+        Some(rule) => rule.name(),
+        None => index_name(f.category()),
+    }
+}
+
+/// The object of `ReportWriter::json`, written as it is serialized
+/// instead of built as a map first (which cost several allocations per
+/// field); `None` for an index match under another category's name
+/// (none is made), which `json` writes. A test checks both agree.
+fn json_line<'a>(
+    name: &'a str,
+    path: Option<&'a str>,
+    f: &'a Finding,
+) -> Option<JsonLine<'a>> {
+    let (mut code, mut record) = (None, None);
+    match (f.index_match(), f.category()) {
+        (None, _) => {}
+        (Some(m @ IndexMatch::Code { .. }), Category::Code) => {
+            code = Some(m)
+        }
+        (Some(m @ IndexMatch::Record { .. }), Category::Record) => {
+            record = Some(m)
+        }
+        _ => return None,
+    }
+    Some(JsonLine {
+        action: f.action().as_str(),
+        category: f.category().as_str(),
+        code: code.map(IndexJson),
+        column: f.column(),
+        confidence: f.confidence().as_str(),
+        end: f.secret_span().end,
+        fingerprint: f.fingerprint().to_string(),
+        line: f.line(),
+        match_end: f.span().end,
+        match_start: f.span().start,
+        name,
+        path,
+        preview: f.preview(),
+        record: record.map(IndexJson),
+        rule: f.rule_id(),
+        severity: f.severity().as_str(),
+        start: f.secret_span().start,
+    })
+}
+
+/// A finding as `ReportWriter::json` makes it: the fields in the order
+/// of its map's keys (sorted), so both serialize to the same bytes.
+#[derive(serde::Serialize)]
+struct JsonLine<'a> {
+    action: &'a str,
+    category: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code: Option<IndexJson<'a>>,
+    column: u64,
+    confidence: &'a str,
+    end: usize,
+    fingerprint: String,
+    line: u64,
+    match_end: usize,
+    match_start: usize,
+    name: &'a str,
+    path: Option<&'a str>,
+    preview: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    record: Option<IndexJson<'a>>,
+    rule: &'a str,
+    severity: &'a str,
+    start: usize,
+}
+
+/// [`index_json`]'s object, keys sorted likewise.
+struct IndexJson<'a>(&'a IndexMatch);
+
+impl serde::Serialize for IndexJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(4))?;
+        match self.0 {
+            IndexMatch::Code { files, tokens, lines, share_permille } => {
+                let files: Vec<&str> = files.iter().map(|f| f.as_ref()).collect();
+                m.serialize_entry("files", &files)?;
+                m.serialize_entry("lines", lines)?;
+                m.serialize_entry(
+                    "share",
+                    &(f64::from(*share_permille) / 1000.0),
+                )?;
+                m.serialize_entry("tokens", tokens)?;
+            }
+            IndexMatch::Record { column, kind, row, columns } => {
+                m.serialize_entry("column", column.as_ref())?;
+                m.serialize_entry("columns", columns)?;
+                m.serialize_entry("kind", kind.as_str())?;
+                m.serialize_entry("row", row)?;
+            }
+        }
+        m.end()
+    }
+}
+
 /// SARIF wants URIs: relative paths with `/`, reserved bytes escaped.
 fn sarif_uri(path: &str) -> String {
     let path = path.strip_prefix("./").unwrap_or(path).replace('\\', "/");
@@ -306,6 +412,74 @@ fn sarif_uri(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::{
+        finding::{Action, Confidence, Fingerprint, Span},
+        records::ColumnKind,
+    };
+    use std::sync::Arc;
+
+    fn finding(
+        rule: usize,
+        category: usize,
+        index: Option<IndexMatch>,
+        text: &str,
+        nums: (u64, u64, usize),
+    ) -> Finding {
+        let (line, column, at) = nums;
+        Finding {
+            rule_index: rule,
+            rule_id: text.into(),
+            category: Category::ALL[category % Category::ALL.len()],
+            severity: Severity::ALL[category % Severity::ALL.len()],
+            confidence: Confidence::ALL[rule % Confidence::ALL.len()],
+            span: Span::new(at, at + 40),
+            secret: Span::new(at + 3, at + 20),
+            line,
+            column,
+            preview: format!("{text}…\u{1b}\""),
+            fingerprint: Fingerprint([category as u8; 16]),
+            action: Action::ALL[rule % Action::ALL.len()],
+            index_match: index.map(Arc::new),
+        }
+    }
+
+    proptest::proptest! {
+        /// JSON lines written field by field are `json`'s objects.
+        #[test]
+        fn json_lines_are_the_json_objects(
+            rule in 0usize..400,
+            category in 0usize..5,
+            index in 0usize..3,
+            text in "[a-z\"\\\\é\u{0}\n-]{0,12}",
+            nums in (0u64..u64::MAX, 0u64..1000, 0usize..1 << 40),
+            path in proptest::option::of("[a-z/ \"é]{0,8}"),
+            small in (0u32..100_000, 0u16..2000),
+        ) {
+            let rules = RuleSet::builtin();
+            let index = match index {
+                0 => None,
+                1 => Some(IndexMatch::Code {
+                    files: vec![text.as_str().into(), "b.rs".into()],
+                    tokens: small.0,
+                    lines: small.0 / 7,
+                    share_permille: small.1,
+                }),
+                _ => Some(IndexMatch::Record {
+                    column: text.as_str().into(),
+                    kind: ColumnKind::ALL[small.1 as usize % 4],
+                    row: small.0,
+                    columns: small.1,
+                }),
+            };
+            let f = finding(rule, category, index, &text, nums);
+            let mut w = ReportWriter::new(Vec::new(), ReportFormat::Jsonl, &rules);
+            let want = serde_json::to_string(&w.json(path.as_deref(), &f)).unwrap();
+            w.finding(path.as_deref(), &f).unwrap();
+            let got = String::from_utf8(w.finish().unwrap()).unwrap();
+            proptest::prop_assert_eq!(got, want + "\n");
+        }
+    }
 
     #[test]
     fn uri_escaping() {

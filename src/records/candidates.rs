@@ -97,12 +97,13 @@ pub(crate) fn find(
     let kinds = index.kinds;
     let mut form = Vec::with_capacity(2 * CONTEXT);
     walk(hay, from, to, kinds, &mut form, |anchor, span, kind, form| {
-        // The keyed pre-filter first: a SipHash and three bit tests turn
-        // away nearly every candidate, so few pay for the HMAC.
-        if !index.may_contain(hasher.quick(form)) {
+        // One keyed hash; the pre-filter's three bit tests turn away
+        // nearly every candidate before the table is read.
+        let h = hasher.hash_tagged(form);
+        if !index.may_contain(h) {
             return;
         }
-        let cells = index.find_cells(hasher.hash_tagged(form));
+        let cells = index.find_cells(h);
         if !cells.is_empty() {
             f(Candidate { anchor, span, kind, cells });
         }
@@ -155,6 +156,17 @@ pub(crate) fn walk(
         let s = word_start(hay, p, q);
         if s >= to {
             break;
+        }
+        // Most words found in prose are a capital and lowercase letters:
+        // read once for their end, they have no digit, so no ID or phone.
+        if hay[s].is_ascii_uppercase() {
+            if let Some((end, t)) = capital_word_at(hay, s) {
+                p = end;
+                if names && t - s >= 2 {
+                    p = name_run(hay, s, end, to, form, &mut f);
+                }
+                continue;
+            }
         }
         // The word's end and classes, in one pass: which classes any of
         // its bytes has, and how many bytes after the first cannot
@@ -232,18 +244,18 @@ fn name_run(
     let mut emit = |start: usize, e: usize| {
         form.clear();
         form.push(ColumnKind::Name as u8);
+        // A name's bytes are letters, `'`, `-`, `.` and spaces: setting
+        // bit 5 lowercases the capitals and keeps the others.
         form.extend_from_slice(&hay[start..e]);
-        form[1..].make_ascii_lowercase();
+        for b in &mut form[1..] {
+            *b |= 0x20;
+        }
         f(start, Span::new(start, e), ColumnKind::Name, form);
     };
     // The word before the current one, when linked to it.
     let mut before: Option<usize> = None;
     let mut cur = (s, end);
-    while let Some((ws, we)) = next_word(hay, cur.1, |g| g == b' ', 1) {
-        if !name_word(&hay[ws..we]) {
-            break;
-        }
-        let e = trim_dot(hay, ws, we);
+    while let Some((ws, we, e)) = next_name_word(hay, cur.1) {
         if let Some(b) = before {
             if b < to && hay[cur.1 - 1] != b'.' {
                 emit(b, e);
@@ -259,6 +271,35 @@ fn name_run(
         cur = (ws, we);
     }
     cur.1
+}
+
+/// The name word after the single space at `from`, read once: its start,
+/// end, and end without a final full stop. The same as [`next_word`] with
+/// one space as the gap, then `name_word` and `trim_dot`, without reading
+/// a word that does not begin with a capital.
+fn next_name_word(hay: &[u8], from: usize) -> Option<(usize, usize, usize)> {
+    let ws = from + 1;
+    if hay.get(from) != Some(&b' ') || !hay.get(ws)?.is_ascii_uppercase() {
+        return None;
+    }
+    let (we, t) = capital_word_at(hay, ws)?;
+    (t - ws >= 2).then_some((ws, we, t))
+}
+
+/// When the word at `s` (which begins with a capital) is the capital and
+/// bytes that may follow a name's capital (`a-z`, `'`, `-`), perhaps with
+/// a final full stop, and at most [`MAX_WORD`] bytes: its end and its end
+/// without the full stop. Such a word is a name word when the latter is at
+/// least two bytes past `s`.
+fn capital_word_at(hay: &[u8], s: usize) -> Option<(usize, usize)> {
+    let stop = hay.len().min(s + MAX_WORD + 1);
+    let mut t = s + 1;
+    while t < stop && CLASS[hay[t] as usize] & NAME_TAIL != 0 {
+        t += 1;
+    }
+    let we = if hay.get(t) == Some(&b'.') { t + 1 } else { t };
+    let ends = hay.get(we).map_or(true, |&b| !is_word(b));
+    (ends && we - s <= MAX_WORD).then_some((we, t))
 }
 
 /// The start of the word holding `q`, not before `p` (a word boundary).
@@ -345,24 +386,6 @@ fn after_phone_word(hay: &[u8], p: usize) -> bool {
     i < p && i > 0 && hay[i - 1].is_ascii_digit()
 }
 
-/// `Alice`, `O'Brien`, `Jean-Luc`, `Johnson.` (sentence end).
-fn name_word(w: &[u8]) -> bool {
-    let w = w.strip_suffix(b".").unwrap_or(w);
-    w.len() >= 2
-        && w[0].is_ascii_uppercase()
-        && w[1..]
-            .iter()
-            .all(|&b| b.is_ascii_lowercase() || matches!(b, b'\'' | b'-'))
-}
-
-fn trim_dot(hay: &[u8], s: usize, e: usize) -> usize {
-    if e > s && hay[e - 1] == b'.' {
-        e - 1
-    } else {
-        e
-    }
-}
-
 /// The email around the `@` at `at`, if it is one.
 fn email_at(hay: &[u8], at: usize) -> Option<Span> {
     let mut s = at;
@@ -404,6 +427,24 @@ mod tests {
             out.push((text[c.span.start..c.span.end].to_string(), c.kind))
         });
         out
+    }
+
+    /// `Alice`, `O'Brien`, `Jean-Luc`, `Johnson.` (sentence end).
+    fn name_word(w: &[u8]) -> bool {
+        let w = w.strip_suffix(b".").unwrap_or(w);
+        w.len() >= 2
+            && w[0].is_ascii_uppercase()
+            && w[1..]
+                .iter()
+                .all(|&b| b.is_ascii_lowercase() || matches!(b, b'\'' | b'-'))
+    }
+
+    fn trim_dot(hay: &[u8], s: usize, e: usize) -> usize {
+        if e > s && hay[e - 1] == b'.' {
+            e - 1
+        } else {
+            e
+        }
     }
 
     /// Candidates: anchor, span, kind, tagged form.
@@ -534,6 +575,86 @@ mod tests {
             proptest::prop_assert_eq!(walked(hay, (from, to), kinds), want);
             let all = reference(hay, 0, hay.len(), kinds);
             proptest::prop_assert_eq!(walked(hay, (0, hay.len()), kinds), all);
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 300,
+            ..Default::default()
+        })]
+
+        /// `find` reports exactly the walk's candidates whose tagged form
+        /// is a stored cell's: the pre-filter and the table drop none of
+        /// them and add nothing.
+        #[test]
+        fn find_reports_every_walked_candidate_that_is_stored(
+            rows in proptest::collection::vec(
+                (
+                    text("[A-Z][a-z]{1,5} [A-Z][a-z'\\-]{1,6}"),
+                    text("[a-z]{1,6}\\.[a-z]{1,4}@[a-z]{2,5}\\.com"),
+                    text("\\+1 \\([2-9][0-9]{2}\\) [0-9]{3}-[0-9]{4}"),
+                    text("[A-Z]{2,4}-[0-9]{3,6}"),
+                ),
+                1..12,
+            ),
+            picks in proptest::collection::vec(
+                (0usize..64, 0usize..5, text("[A-Za-z ,.;]{0,12}")),
+                0..24,
+            ),
+        ) {
+            let mut csv = String::from("id,name,email,phone\n");
+            for (name, email, phone, id) in &rows {
+                csv += &format!("{id},{name},{email},\"{phone}\"\n");
+            }
+            let idx = RecordsIndex::from_csv(
+                csv.as_bytes(),
+                &[],
+                &FingerprintKey::from_bytes([3; 32]),
+            )
+            .unwrap();
+            let mut stored = std::collections::HashSet::new();
+            let mut form = Vec::new();
+            for (name, email, phone, id) in &rows {
+                for (kind, cell) in [
+                    (ColumnKind::Name, name),
+                    (ColumnKind::Email, email),
+                    (ColumnKind::Phone, phone),
+                    (ColumnKind::Id, id),
+                ] {
+                    if tagged_form(kind, cell.as_bytes(), &mut form) {
+                        stored.insert(form.clone());
+                    }
+                }
+            }
+            // Stored values (a row's cell, or a stranger's) among filler.
+            let mut text = String::new();
+            for (row, col, filler) in &picks {
+                let (name, email, phone, id) = &rows[row % rows.len()];
+                let cell = match col {
+                    0 => name.as_str(),
+                    1 => email,
+                    2 => phone,
+                    3 => id,
+                    _ => "Ann Stranger wrote to ann@example.org, 555 010 9999",
+                };
+                text += cell;
+                text += " ";
+                text += filler;
+                text += " ";
+            }
+            let hay = text.as_bytes();
+            let want: Vec<(usize, Span, ColumnKind)> =
+                walked(hay, (0, hay.len()), [true; 4])
+                    .into_iter()
+                    .filter(|c| stored.contains(&c.3))
+                    .map(|c| (c.0, c.1, c.2))
+                    .collect();
+            let mut got = Vec::new();
+            find(&idx, &idx.hasher(), hay, 0, hay.len(), |c| {
+                got.push((c.anchor, c.span, c.kind));
+            });
+            proptest::prop_assert_eq!(got, want);
         }
     }
 

@@ -2,17 +2,17 @@
 //! through keyed hashes, with no plaintext cell in the index.
 //!
 //! Each cell is normalized by the kind of its column (email, phone, ID,
-//! name) and stored as the first 8 bytes of HMAC-SHA256(key, kind ‖ value),
-//! with its row and column. The key stays with the user: without it the
-//! index cannot be tested against guesses, which matters because phone
-//! numbers and names are guessable. A Bloom filter of SipHash-2-4 values
-//! under a key derived from the same key ([`prefilter`]) lets a scan skip
-//! the HMAC for nearly every candidate that is not in the table.
+//! name) and stored as SipHash-2-4(kind ‖ value) under a 128-bit key
+//! derived from the user's key, with its row and column. The key stays
+//! with the user: without it the index cannot be tested against guesses,
+//! which matters because phone numbers and names are guessable. A Bloom
+//! filter of the same hashes ([`prefilter`]) turns away nearly every
+//! candidate that is not in the table before the table is read.
 //!
-//! # File format (version 2, little-endian)
+//! # File format (version 3, little-endian)
 //!
 //! ```text
-//! "LGRECSIX" u32 version=2
+//! "LGRECSIX" u32 version=3
 //! 16 bytes key check (HMAC of a constant: tells a wrong key at load)
 //! u32 rows, u16 columns × (u8 kind, u16 length, name bytes)
 //! u64 entries
@@ -23,8 +23,9 @@
 //! 32 bytes SHA-256 of everything before
 //! ```
 //!
-//! Version 1 had no pre-filter; it cannot be upgraded without the table
-//! (the filter needs the cells), so loading it asks for a rebuild.
+//! Version 1 had no pre-filter, version 2 stored HMAC-SHA256 values and
+//! filtered them by a second hash (SipHash); neither can be converted
+//! without the cells, so loading one asks for a rebuild.
 
 pub(crate) mod candidates;
 pub(crate) mod prefilter;
@@ -44,7 +45,7 @@ use crate::{
 use self::prefilter::{Prefilter, QuickHash};
 
 const MAGIC: &[u8; 8] = b"LGRECSIX";
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 
 /// How a column's cells are normalized and found in text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -369,32 +370,28 @@ fn key_check(key: &FingerprintKey) -> [u8; 16] {
     tag[..16].try_into().expect("16")
 }
 
-/// Hashes normalized values under one key: the stored hash (a cloned
-/// keyed HMAC state, so each value costs two SHA-256 blocks) and the
-/// pre-filter's quick hash (SipHash-2-4 under a derived key).
+/// Hashes normalized values under one key: SipHash-2-4 under a 128-bit
+/// subkey of the user's key ([`FingerprintKey::derive`], HMAC as the
+/// key-derivation function). The same hash is stored in the table and
+/// sets the pre-filter's bits, so a candidate from scanned text costs one
+/// SipHash whether it is in the table or not.
+///
+/// A keyed PRF is what keeps low-entropy values (phone numbers, names)
+/// from being found by hashing guesses; SipHash-2-4 is one, and with the
+/// key the values could be tested whatever the hash.
 #[derive(Clone)]
 pub(crate) struct ValueHasher {
-    keyed: HmacSha256,
     quick: QuickHash,
 }
 
 impl ValueHasher {
     pub(crate) fn new(key: &FingerprintKey) -> ValueHasher {
-        let sub = key.derive("records prefilter");
-        let quick = QuickHash::new(sub[..16].try_into().expect("16"));
-        ValueHasher { keyed: mac(key), quick }
+        let sub = key.derive("records values v3");
+        ValueHasher { quick: QuickHash::new(sub[..16].try_into().expect("16")) }
     }
 
     /// The stored hash of a [`tagged_form`].
     pub(crate) fn hash_tagged(&self, tagged: &[u8]) -> u64 {
-        let mut m = self.keyed.clone();
-        m.update(tagged);
-        let tag = m.finalize().into_bytes();
-        u64::from_le_bytes(tag[..8].try_into().expect("8"))
-    }
-
-    /// The pre-filter hash of a [`tagged_form`].
-    pub(crate) fn quick(&self, tagged: &[u8]) -> u64 {
         self.quick.hash(tagged)
     }
 
@@ -516,7 +513,6 @@ impl RecordsIndex {
         }
         let hasher = ValueHasher::new(key);
         let mut entries: Vec<(u64, u32, u16)> = Vec::new();
-        let mut quick: Vec<u64> = Vec::new();
         let mut form = Vec::new();
         for (row, cells) in rows.iter().enumerate() {
             for (c, (i, col)) in chosen.iter().enumerate() {
@@ -527,13 +523,15 @@ impl RecordsIndex {
                         row as u32,
                         c as u16,
                     ));
-                    quick.push(hasher.quick(&form));
                 }
             }
         }
         entries.sort_unstable();
         entries.dedup();
-        let filter = Prefilter::build(distinct(&entries), quick);
+        let filter = Prefilter::build(
+            distinct(&entries),
+            entries.iter().map(|e| e.0),
+        );
         let columns: Vec<Column> =
             chosen.into_iter().map(|(_, c)| c).collect();
         Ok(RecordsIndex::assemble(
@@ -590,9 +588,9 @@ impl RecordsIndex {
         ValueHasher::new(&self.key)
     }
 
-    /// False when no stored value has pre-filter hash `quick`.
-    pub(crate) fn may_contain(&self, quick: u64) -> bool {
-        self.filter.may_contain(quick)
+    /// False when no stored value has hash `h`.
+    pub(crate) fn may_contain(&self, h: u64) -> bool {
+        self.filter.may_contain(h)
     }
 
     /// The (row, column) cells holding hash `h`.
@@ -773,14 +771,27 @@ mod tests {
     }
 
     #[test]
-    fn version_1_files_ask_for_a_rebuild() {
-        let mut w = Writer::new(MAGIC, 1);
-        w.u64(0);
-        let e = RecordsIndex::from_bytes(&w.finish(), &key()).unwrap_err();
-        assert_eq!(e.kind(), IndexErrorKind::Version);
-        let msg = e.to_string();
-        assert!(msg.contains("version 1"), "{msg}");
-        assert!(msg.contains("leakguard index records"), "{msg}");
+    fn older_versions_ask_for_a_rebuild() {
+        for old in [1, 2] {
+            let mut w = Writer::new(MAGIC, old);
+            w.u64(0);
+            let e = RecordsIndex::from_bytes(&w.finish(), &key()).unwrap_err();
+            assert_eq!(e.kind(), IndexErrorKind::Version);
+            let msg = e.to_string();
+            assert!(msg.contains(&format!("version {old} ")), "{msg}");
+            assert!(msg.contains("reads version 3"), "{msg}");
+            assert!(msg.contains("leakguard index records"), "{msg}");
+        }
+    }
+
+    #[test]
+    fn the_filter_passes_every_stored_hash() {
+        let idx = RecordsIndex::from_csv(CSV.as_bytes(), &[], &key()).unwrap();
+        let back = RecordsIndex::from_bytes(&idx.to_bytes(), &key()).unwrap();
+        assert!(back.table.hashes().iter().all(|&h| back.may_contain(h)));
+        let h = back.hasher().hash(ColumnKind::Name, "alice johnson");
+        assert!(back.may_contain(h));
+        assert_eq!(back.lookup(h), &[(0, 1)]);
     }
 
     #[test]

@@ -1,16 +1,16 @@
-//! The records index's keyed pre-filter: a Bloom filter over SipHash-2-4
-//! values of the normalized cells, so that a candidate from scanned text
-//! pays a SipHash (tens of nanoseconds) and three bit tests, and only the
-//! few that pass pay the HMAC-SHA256 and the table look-up.
+//! The records index's pre-filter: a Bloom filter over the stored hashes
+//! (SipHash-2-4 of the normalized cells under a key derived from the
+//! user's key), so that a candidate from scanned text pays one SipHash and
+//! three bit tests, and only the few that pass read the table.
 //!
 //! The SipHash key is derived from the user's key
 //! ([`FingerprintKey::derive`](crate::keyed::FingerprintKey)), never
-//! stored. That is what keeps the filter from leaking: an unkeyed hash of
+//! stored. That is what keeps the index from leaking: an unkeyed hash of
 //! an email or a phone number can be tested against a dictionary of
 //! guesses, so it would be the plaintext in all but name. Without the key,
-//! the filter's bits say nothing about which values set them; with the key,
-//! the HMAC table can be tested just as well. The filter has no false
-//! negatives, so it changes what a scan costs, never what it finds.
+//! neither the hashes nor the filter's bits say anything about the values.
+//! The filter has no false negatives, so it changes what a scan costs,
+//! never what it finds.
 
 use siphasher::sip::SipHasher24;
 
@@ -24,7 +24,7 @@ const PROBES: u64 = 3;
 /// in memory; a file claiming more is corrupt.
 pub(crate) const MAX_LOG2: u32 = 36;
 
-/// The pre-filter's hash: SipHash-2-4 under a key derived from the
+/// The index's value hash: SipHash-2-4 under a key derived from the
 /// user's key.
 #[derive(Clone)]
 pub(crate) struct QuickHash(SipHasher24);
