@@ -98,10 +98,10 @@ impl EngineKind {
 /// `lead`: a phone number after `tel`, a card after `card`) is *gated*:
 /// its lead literals join the keyword search, not as candidates but as
 /// gate hits, and a digit run proposes the rule only when one of them
-/// starts within the rule's `max_len` before the run's end. A match that
-/// overlaps the run starts in the confirm window, at most `max_len` before
-/// the run, and before the run's end, so the gate drops only runs where
-/// the rule cannot match. Prose is full of digit runs and short of `tel`.
+/// starts at most the rule's `max_len` before the run's start and before
+/// the run's end. A match that overlaps the run starts there (in the
+/// confirm window, which begins `max_len` before the run), so the gate
+/// drops only runs where the rule cannot match. Prose is full of digit runs and short of `tel`.
 #[derive(Debug)]
 pub(crate) struct Prefilters {
     /// Distinct keywords and lead literals, in first-seen order; a
