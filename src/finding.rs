@@ -340,7 +340,8 @@ pub fn mask_preview(secret: &[u8]) -> String {
         // One byte per char: no list of chars to collect.
         let keep = (secret.len() / 5).min(4);
         let mut out = String::with_capacity(keep * 2 + 3);
-        let shown = secret[..keep].iter().chain(&secret[secret.len() - keep..]);
+        let shown =
+            secret[..keep].iter().chain(&secret[secret.len() - keep..]);
         for (i, &b) in shown.enumerate() {
             if i == keep {
                 out.push('…');

@@ -306,9 +306,7 @@ fn json_line<'a>(
     let (mut code, mut record) = (None, None);
     match (f.index_match(), f.category()) {
         (None, _) => {}
-        (Some(m @ IndexMatch::Code { .. }), Category::Code) => {
-            code = Some(m)
-        }
+        (Some(m @ IndexMatch::Code { .. }), Category::Code) => code = Some(m),
         (Some(m @ IndexMatch::Record { .. }), Category::Record) => {
             record = Some(m)
         }
@@ -364,12 +362,16 @@ struct JsonLine<'a> {
 struct IndexJson<'a>(&'a IndexMatch);
 
 impl serde::Serialize for IndexJson<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         let mut m = s.serialize_map(Some(4))?;
         match self.0 {
             IndexMatch::Code { files, tokens, lines, share_permille } => {
-                let files: Vec<&str> = files.iter().map(|f| f.as_ref()).collect();
+                let files: Vec<&str> =
+                    files.iter().map(|f| f.as_ref()).collect();
                 m.serialize_entry("files", &files)?;
                 m.serialize_entry("lines", lines)?;
                 m.serialize_entry(

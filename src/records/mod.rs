@@ -387,7 +387,9 @@ pub(crate) struct ValueHasher {
 impl ValueHasher {
     pub(crate) fn new(key: &FingerprintKey) -> ValueHasher {
         let sub = key.derive("records values v3");
-        ValueHasher { quick: QuickHash::new(sub[..16].try_into().expect("16")) }
+        ValueHasher {
+            quick: QuickHash::new(sub[..16].try_into().expect("16")),
+        }
     }
 
     /// The stored hash of a [`tagged_form`].
@@ -528,10 +530,8 @@ impl RecordsIndex {
         }
         entries.sort_unstable();
         entries.dedup();
-        let filter = Prefilter::build(
-            distinct(&entries),
-            entries.iter().map(|e| e.0),
-        );
+        let filter =
+            Prefilter::build(distinct(&entries), entries.iter().map(|e| e.0));
         let columns: Vec<Column> =
             chosen.into_iter().map(|(_, c)| c).collect();
         Ok(RecordsIndex::assemble(
