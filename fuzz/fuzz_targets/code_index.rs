@@ -54,6 +54,8 @@ fuzz_target!(|input: Input| {
             min_tokens: 1,
             sure_tokens: 1,
             min_share: 0.0,
+            common_tokens: 1,
+            common_share: 0.0,
         })
         .build(&RuleSet::from_toml("none", "").unwrap())
         .unwrap();
