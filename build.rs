@@ -20,16 +20,21 @@ fn main() {
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
         .collect();
     files.sort();
-    // (name, TOML text, the same as JSON or "" if it does not parse): the
-    // TOML stays the source and what errors are reported against.
+    // builtin_rules.rs: (name, TOML text, the same as JSON or "" if it
+    // does not parse); the TOML stays the source and what errors are
+    // reported against. builtin_shapes.rs: (id, `Shape`) of every built-in
+    // rule whose pattern parses; anything else is left to the run-time
+    // parse, which reports errors.
     let out_dir = PathBuf::from(env::var("OUT_DIR").unwrap());
     let mut out = String::from("&[\n");
+    let mut shapes = String::from("&[\n");
     for path in &files {
         let name = path.file_name().unwrap().to_string_lossy();
         let text = fs::read_to_string(path).expect("readable rule file");
-        let json = toml::from_str::<toml::Table>(&text)
-            .ok()
-            .and_then(|t| serde_json::to_string(&t).ok())
+        let table = toml::from_str::<toml::Table>(&text).ok();
+        let json = table
+            .as_ref()
+            .and_then(|t| serde_json::to_string(t).ok())
             .unwrap_or_default();
         let json_path = out_dir.join(format!("{name}.json"));
         fs::write(&json_path, json).expect("write a pack's JSON");
@@ -39,37 +44,15 @@ fn main() {
             path.display().to_string(),
             json_path.display().to_string(),
         ));
-    }
-    out.push_str("]\n");
-    let dest =
-        PathBuf::from(env::var("OUT_DIR").unwrap()).join("builtin_rules.rs");
-    fs::write(dest, out).expect("write builtin_rules.rs");
-
-    // (id, `Shape`) of every built-in rule whose pattern parses; anything
-    // else is left to the run-time parse, which reports errors.
-    let mut shapes = String::from("&[\n");
-    for path in &files {
-        let text = fs::read_to_string(path).expect("readable rule file");
-        let Ok(table) = toml::from_str::<toml::Table>(&text) else { continue };
-        let Some(rules) = table.get("rule").and_then(|r| r.as_array()) else {
-            continue;
-        };
-        for rule in rules {
+        let rules = table.as_ref().and_then(|t| t.get("rule"));
+        for rule in rules.and_then(|r| r.as_array()).into_iter().flatten() {
             let (Some(id), Some(pattern)) = (
                 rule.get("id").and_then(|v| v.as_str()),
                 rule.get("pattern").and_then(|v| v.as_str()),
             ) else {
                 continue;
             };
-            let Ok(hir) = regex_syntax::ParserBuilder::new()
-                .unicode(false)
-                .utf8(false)
-                .nest_limit(100)
-                .build()
-                .parse(pattern)
-            else {
-                continue;
-            };
+            let Ok(hir) = shape::parse(pattern) else { continue };
             let props = hir.properties();
             let group = rule
                 .get("secret_group")
@@ -96,8 +79,10 @@ fn main() {
             ));
         }
     }
+    out.push_str("]\n");
+    fs::write(out_dir.join("builtin_rules.rs"), out)
+        .expect("write builtin_rules.rs");
     shapes.push_str("]\n");
-    let dest =
-        PathBuf::from(env::var("OUT_DIR").unwrap()).join("builtin_shapes.rs");
-    fs::write(dest, shapes).expect("write builtin_shapes.rs");
+    fs::write(out_dir.join("builtin_shapes.rs"), shapes)
+        .expect("write builtin_shapes.rs");
 }

@@ -417,13 +417,8 @@ fn compile(spec: &RuleSpec, eager: bool) -> Result<Compiled, RuleError> {
                 s.lead.iter().map(|l| l.to_string()).collect(),
             ),
             _ => {
-                let hir = regex_syntax::ParserBuilder::new()
-                    .unicode(false)
-                    .utf8(false)
-                    .nest_limit(100)
-                    .build()
-                    .parse(&spec.pattern)
-                    .map_err(|e| pattern_error(e.to_string()))?;
+                let hir =
+                    shape::parse(&spec.pattern).map_err(pattern_error)?;
                 let p = hir.properties();
                 (
                     p.maximum_len(),
@@ -926,17 +921,8 @@ mod tests {
         group: usize,
         entropy: Option<f64>,
     ) -> Option<SecretRun> {
-        SecretRun::new(shape::group_shape(&parse(pattern), group)?, entropy)
-    }
-
-    /// A pattern parsed as `compile` parses it.
-    fn parse(pattern: &str) -> regex_syntax::hir::Hir {
-        regex_syntax::ParserBuilder::new()
-            .unicode(false)
-            .utf8(false)
-            .build()
-            .parse(pattern)
-            .unwrap()
+        let hir = shape::parse(pattern).unwrap();
+        SecretRun::new(shape::group_shape(&hir, group)?, entropy)
     }
 
     fn bytes_with(run: &SecretRun, flag: u8) -> Vec<u8> {
@@ -1080,7 +1066,7 @@ mod tests {
     }
 
     fn lead_of(pattern: &str) -> Vec<String> {
-        shape::lead_literals(&parse(pattern))
+        shape::lead_literals(&shape::parse(pattern).unwrap())
     }
 
     #[test]

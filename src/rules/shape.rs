@@ -24,6 +24,20 @@ pub(crate) struct GroupShape {
 
 const ANY: [u64; 4] = [!0; 4];
 
+/// Parses a rule pattern as every reading of it here does (bytes, not
+/// Unicode, as the rule regexes are compiled), so `build.rs`'s table and
+/// a parse at load see the same pattern. The error is the parser's
+/// message.
+pub(crate) fn parse(pattern: &str) -> Result<Hir, String> {
+    regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .nest_limit(100)
+        .build()
+        .parse(pattern)
+        .map_err(|e| e.to_string())
+}
+
 /// The shape of `group` (0 is the whole match); `None` if it does not exist.
 pub(crate) fn group_shape(hir: &Hir, group: usize) -> Option<GroupShape> {
     let (sub, before, after) = if group == 0 {
