@@ -97,13 +97,12 @@ pub(crate) fn find(
     let kinds = index.kinds;
     let mut form = Vec::with_capacity(2 * CONTEXT);
     walk(hay, from, to, kinds, &mut form, |anchor, span, kind, form| {
-        // One keyed hash; the pre-filter's three bit tests turn away
-        // nearly every candidate before the table is read.
-        let h = hasher.hash_tagged(form);
-        if !index.may_contain(h) {
+        // One SipHash; the pre-filter's three bit tests turn away nearly
+        // every candidate before the HMAC is computed and the table read.
+        if !index.may_contain(hasher.quick(form)) {
             return;
         }
-        let cells = index.find_cells(h);
+        let cells = index.find_cells(hasher.stored(form));
         if !cells.is_empty() {
             f(Candidate { anchor, span, kind, cells });
         }

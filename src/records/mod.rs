@@ -2,30 +2,35 @@
 //! through keyed hashes, with no plaintext cell in the index.
 //!
 //! Each cell is normalized by the kind of its column (email, phone, ID,
-//! name) and stored as SipHash-2-4(kind ‖ value) under a 128-bit key
-//! derived from the user's key, with its row and column. The key stays
+//! name) and stored as HMAC-SHA256(kind ‖ value), cut to 64 bits, under a
+//! key derived from the user's key, with its row and column. The key stays
 //! with the user: without it the index cannot be tested against guesses,
 //! which matters because phone numbers and names are guessable. A Bloom
-//! filter of the same hashes ([`prefilter`]) turns away nearly every
-//! candidate that is not in the table before the table is read.
+//! filter ([`prefilter`]) of SipHash-2-4(kind ‖ value), under a second
+//! key derived from the user's, turns away nearly every candidate that is
+//! not in the table for the price of one SipHash; only the few that pass
+//! pay the HMAC and read the table.
 //!
-//! # File format (version 3, little-endian)
+//! # File format (version 4, little-endian)
 //!
 //! ```text
-//! "LGRECSIX" u32 version=3
+//! "LGRECSIX" u32 version=4
 //! 16 bytes key check (HMAC of a constant: tells a wrong key at load)
 //! u32 rows, u16 columns × (u8 kind, u16 length, name bytes)
 //! u64 entries
-//! entries × u64 hash           sorted ascending
+//! entries × u64 HMAC           sorted ascending
 //! entries × (u32 row, u16 column)
-//! words × u64 pre-filter       words = 2^(log2 - 6), log2 from the count
-//!                              of distinct hashes (Prefilter::log2_for)
+//! words × u64 pre-filter       Bloom filter of the SipHashes; words =
+//!                              2^(log2 - 6), log2 from the count of
+//!                              distinct HMACs (Prefilter::log2_for)
 //! 32 bytes SHA-256 of everything before
 //! ```
 //!
-//! Version 1 had no pre-filter, version 2 stored HMAC-SHA256 values and
-//! filtered them by a second hash (SipHash); neither can be converted
-//! without the cells, so loading one asks for a rebuild.
+//! Version 1 had no pre-filter; version 2 had these two hashes, its HMAC
+//! under the user's key itself (also the key check's); version 3 stored
+//! the SipHashes in the table, sparing the HMAC of candidates that pass
+//! the filter. None can be converted without the cells, so loading one
+//! asks for a rebuild.
 
 pub(crate) mod candidates;
 pub(crate) mod prefilter;
@@ -45,7 +50,7 @@ use crate::{
 use self::prefilter::{Prefilter, QuickHash};
 
 const MAGIC: &[u8; 8] = b"LGRECSIX";
-const VERSION: u32 = 3;
+const VERSION: u32 = 4;
 
 /// How a column's cells are normalized and found in text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -370,39 +375,54 @@ fn key_check(key: &FingerprintKey) -> [u8; 16] {
     tag[..16].try_into().expect("16")
 }
 
-/// Hashes normalized values under one key: SipHash-2-4 under a 128-bit
-/// subkey of the user's key ([`FingerprintKey::derive`], HMAC as the
-/// key-derivation function). The same hash is stored in the table and
-/// sets the pre-filter's bits, so a candidate from scanned text costs one
-/// SipHash whether it is in the table or not.
+/// Hashes normalized values under two subkeys of the user's key
+/// ([`FingerprintKey::derive`], HMAC as the key-derivation function): the
+/// table stores HMAC-SHA256 under one, cut to 64 bits; the pre-filter's
+/// bits come from SipHash-2-4 under the other (128 bits). A candidate from
+/// scanned text costs one SipHash; only one that passes the filter (a
+/// value of the table, or about one absent value in 200) costs the HMAC.
 ///
-/// A keyed PRF is what keeps low-entropy values (phone numbers, names)
-/// from being found by hashing guesses; SipHash-2-4 is one, and with the
-/// key the values could be tested whatever the hash.
+/// Both are keyed PRFs, which is what keeps low-entropy values (phone
+/// numbers, names) from being found by hashing guesses: without the key,
+/// neither the stored values nor the filter's bits can be computed for a
+/// guess. With the key, the values could be tested whatever the hash.
 #[derive(Clone)]
 pub(crate) struct ValueHasher {
     quick: QuickHash,
+    /// The HMAC with its key absorbed; cloned per value.
+    mac: HmacSha256,
 }
 
 impl ValueHasher {
     pub(crate) fn new(key: &FingerprintKey) -> ValueHasher {
-        let sub = key.derive("records values v3");
+        let filter = key.derive("records filter v4");
+        let stored = key.derive("records values v4");
         ValueHasher {
-            quick: QuickHash::new(sub[..16].try_into().expect("16")),
+            quick: QuickHash::new(filter[..16].try_into().expect("16")),
+            mac: <HmacSha256 as Mac>::new_from_slice(&stored)
+                .expect("HMAC accepts keys of any length"),
         }
     }
 
-    /// The stored hash of a [`tagged_form`].
-    pub(crate) fn hash_tagged(&self, tagged: &[u8]) -> u64 {
+    /// The pre-filter's hash of a [`tagged_form`].
+    pub(crate) fn quick(&self, tagged: &[u8]) -> u64 {
         self.quick.hash(tagged)
     }
 
-    /// The stored hash of a normal form.
+    /// The stored hash of a [`tagged_form`]: its HMAC's first 8 bytes.
+    pub(crate) fn stored(&self, tagged: &[u8]) -> u64 {
+        let mut mac = self.mac.clone();
+        mac.update(tagged);
+        let tag = mac.finalize().into_bytes();
+        u64::from_le_bytes(tag[..8].try_into().expect("8"))
+    }
+
+    /// The tagged form of a normal form.
     #[cfg(test)]
-    pub(crate) fn hash(&self, kind: ColumnKind, value: &str) -> u64 {
+    pub(crate) fn tagged(kind: ColumnKind, value: &str) -> Vec<u8> {
         let mut tagged = vec![kind.tag()];
         tagged.extend_from_slice(value.as_bytes());
-        self.hash_tagged(&tagged)
+        tagged
     }
 }
 
@@ -515,23 +535,23 @@ impl RecordsIndex {
         }
         let hasher = ValueHasher::new(key);
         let mut entries: Vec<(u64, u32, u16)> = Vec::new();
+        // The pre-filter's hashes, one per cell (repeats set no new bit).
+        let mut quick: Vec<u64> = Vec::new();
         let mut form = Vec::new();
         for (row, cells) in rows.iter().enumerate() {
             for (c, (i, col)) in chosen.iter().enumerate() {
                 let Some(cell) = cells.get(*i) else { continue };
                 if tagged_form(col.kind, cell.as_bytes(), &mut form) {
-                    entries.push((
-                        hasher.hash_tagged(&form),
-                        row as u32,
-                        c as u16,
-                    ));
+                    entries.push((hasher.stored(&form), row as u32, c as u16));
+                    quick.push(hasher.quick(&form));
                 }
             }
         }
         entries.sort_unstable();
         entries.dedup();
-        let filter =
-            Prefilter::build(distinct(&entries), entries.iter().map(|e| e.0));
+        // Sized by the distinct stored values, which a loaded file can
+        // count too.
+        let filter = Prefilter::build(distinct(&entries), quick);
         let columns: Vec<Column> =
             chosen.into_iter().map(|(_, c)| c).collect();
         Ok(RecordsIndex::assemble(
@@ -588,7 +608,8 @@ impl RecordsIndex {
         ValueHasher::new(&self.key)
     }
 
-    /// False when no stored value has hash `h`.
+    /// False when no stored value has pre-filter hash `h`
+    /// ([`ValueHasher::quick`]).
     pub(crate) fn may_contain(&self, h: u64) -> bool {
         self.filter.may_contain(h)
     }
@@ -772,26 +793,56 @@ mod tests {
 
     #[test]
     fn older_versions_ask_for_a_rebuild() {
-        for old in [1, 2] {
+        for old in [1, 2, 3] {
             let mut w = Writer::new(MAGIC, old);
             w.u64(0);
             let e = RecordsIndex::from_bytes(&w.finish(), &key()).unwrap_err();
             assert_eq!(e.kind(), IndexErrorKind::Version);
             let msg = e.to_string();
             assert!(msg.contains(&format!("version {old} ")), "{msg}");
-            assert!(msg.contains("reads version 3"), "{msg}");
+            assert!(msg.contains("reads version 4"), "{msg}");
             assert!(msg.contains("leakguard index records"), "{msg}");
         }
     }
 
     #[test]
-    fn the_filter_passes_every_stored_hash() {
+    fn the_filter_passes_every_stored_value() {
+        use ColumnKind::*;
         let idx = RecordsIndex::from_csv(CSV.as_bytes(), &[], &key()).unwrap();
         let back = RecordsIndex::from_bytes(&idx.to_bytes(), &key()).unwrap();
-        assert!(back.table.hashes().iter().all(|&h| back.may_contain(h)));
-        let h = back.hasher().hash(ColumnKind::Name, "alice johnson");
-        assert!(back.may_contain(h));
-        assert_eq!(back.lookup(h), &[(0, 1)]);
+        let hasher = back.hasher();
+        let values = [
+            (Id, "CUST0001", (0, 0)),
+            (Name, "alice johnson", (0, 1)),
+            (Email, "alice.johnson@example.com", (0, 2)),
+            (Phone, "5550102345", (0, 3)),
+            (Id, "CUST0002", (1, 0)),
+            (Name, "bob lee", (1, 1)),
+            (Email, "bob@example.org", (1, 2)),
+            (Phone, "5550109999", (1, 3)),
+        ];
+        for (kind, value, cell) in values {
+            let tagged = ValueHasher::tagged(kind, value);
+            assert!(back.may_contain(hasher.quick(&tagged)), "{value}");
+            assert_eq!(back.lookup(hasher.stored(&tagged)), &[cell]);
+        }
+        // The two hashes are independent: the stored value is not the
+        // filter's hash, and another kind's tag gives other hashes.
+        let t = ValueHasher::tagged(Name, "alice johnson");
+        assert_ne!(hasher.quick(&t), hasher.stored(&t));
+        let other = ValueHasher::tagged(Id, "alice johnson");
+        assert!(back.lookup(hasher.stored(&other)).is_empty());
+        // The stored value is HMAC-SHA256 under the derived key, cut.
+        let mut mac = <HmacSha256 as Mac>::new_from_slice(
+            &key().derive("records values v4"),
+        )
+        .unwrap();
+        mac.update(&t);
+        let tag = mac.finalize().into_bytes();
+        assert_eq!(
+            hasher.stored(&t),
+            u64::from_le_bytes(tag[..8].try_into().unwrap())
+        );
     }
 
     #[test]
@@ -840,8 +891,8 @@ mod tests {
             );
         }
         let back = RecordsIndex::from_bytes(&bytes, &key()).unwrap();
-        let h = back.hasher().hash(ColumnKind::Email, "bob@example.org");
-        assert_eq!(back.lookup(h), &[(1, 2)]);
+        let t = ValueHasher::tagged(ColumnKind::Email, "bob@example.org");
+        assert_eq!(back.lookup(back.hasher().stored(&t)), &[(1, 2)]);
         let wrong = FingerprintKey::from_bytes([5; 32]);
         let e = RecordsIndex::from_bytes(&bytes, &wrong).unwrap_err();
         assert_eq!(e.kind(), IndexErrorKind::WrongKey);

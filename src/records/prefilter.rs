@@ -1,14 +1,15 @@
-//! The records index's pre-filter: a Bloom filter over the stored hashes
-//! (SipHash-2-4 of the normalized cells under a key derived from the
-//! user's key), so that a candidate from scanned text pays one SipHash and
-//! three bit tests, and only the few that pass read the table.
+//! The records index's pre-filter: a Bloom filter over SipHash-2-4 of the
+//! normalized cells, under a key derived from the user's key, so that a
+//! candidate from scanned text pays one SipHash and three bit tests, and
+//! only the few that pass pay the HMAC-SHA256 of the stored value and read
+//! the table.
 //!
 //! The SipHash key is derived from the user's key
 //! ([`FingerprintKey::derive`](crate::keyed::FingerprintKey)), never
-//! stored. That is what keeps the index from leaking: an unkeyed hash of
+//! stored. That is what keeps the filter from leaking: an unkeyed hash of
 //! an email or a phone number can be tested against a dictionary of
 //! guesses, so it would be the plaintext in all but name. Without the key,
-//! neither the hashes nor the filter's bits say anything about the values.
+//! the filter's bits say nothing about the values.
 //! The filter has no false negatives, so it changes what a scan costs,
 //! never what it finds.
 
@@ -24,7 +25,7 @@ const PROBES: u64 = 3;
 /// in memory; a file claiming more is corrupt.
 pub(crate) const MAX_LOG2: u32 = 36;
 
-/// The index's value hash: SipHash-2-4 under a key derived from the
+/// The pre-filter's hash: SipHash-2-4 under a key derived from the
 /// user's key.
 #[derive(Clone)]
 pub(crate) struct QuickHash(SipHasher24);
