@@ -137,13 +137,17 @@ pub(crate) fn walk(
     if !(ids || phones || names) {
         return;
     }
+    // Kinds found from words with a digit.
+    let digits = ids || phones;
     // Words are maximal runs of word bytes; a candidate starts at a word
     // of at most MAX_WORD bytes that begins in from..to and has a digit
     // (IDs, phones) or begins with an uppercase letter (names). Every
     // such word holds an uppercase letter or a digit within MAX_WORD
     // bytes of its start, so the walk jumps from one of those bytes to
     // the next (most prose is neither) and looks back for the word's
-    // start. `p` is always at a word boundary.
+    // start. Without names, only words with a digit are candidates, and
+    // the walk jumps from digit to digit; without IDs and phones, from
+    // capital to capital. `p` is always at a word boundary.
     let mut p = from;
     // A word that began before `from` is not anchored here.
     while p > 0 && p < to && is_word(hay[p - 1]) {
@@ -151,7 +155,12 @@ pub(crate) fn walk(
     }
     let limit = hay.len().min(to.saturating_add(MAX_WORD));
     while p < to {
-        let Some(q) = next_upper_or_digit(hay, p, limit) else { break };
+        let next = match (names, digits) {
+            (true, true) => next_upper_or_digit(hay, p, limit),
+            (false, _) => next_in(hay, p, limit, b'0', b'9'),
+            (true, false) => next_in(hay, p, limit, b'A', b'Z'),
+        };
+        let Some(q) = next else { break };
         let s = word_start(hay, p, q);
         if s >= to {
             break;
@@ -337,6 +346,20 @@ fn next_upper_or_digit(hay: &[u8], from: usize, to: usize) -> Option<usize> {
         |x| swar::in_range(x, b'A', b'Z') | swar::in_range(x, b'0', b'9');
     let is = |b: u8| b.is_ascii_uppercase() || b.is_ascii_digit();
     swar::find(&hay[from..to], flags, is).map(|n| from + n)
+}
+
+/// The first position in `from..to` holding a byte in `lo..=hi` (ASCII),
+/// eight bytes at a time.
+fn next_in(
+    hay: &[u8],
+    from: usize,
+    to: usize,
+    lo: u8,
+    hi: u8,
+) -> Option<usize> {
+    let flags = |x| swar::in_range(x, lo, hi);
+    swar::find(&hay[from..to], flags, |b: u8| (lo..=hi).contains(&b))
+        .map(|n| from + n)
 }
 
 /// The end of the word starting at `p`, unless it is longer than
