@@ -39,6 +39,8 @@ const NAME_TAIL: u8 = 4;
 const ID_DROP: u8 = 8;
 /// Word bytes that no ID holds (`'`, `+`).
 const ID_BAD: u8 = 16;
+/// Bytes that may end a name word: `a-z`, `'`, `-`, `.`.
+const NAME_END: u8 = 32;
 
 const CLASS: [u8; 256] = {
     let mut t = [0; 256];
@@ -62,6 +64,9 @@ const CLASS: [u8; 256] = {
         }
         if matches!(c, b'\'' | b'+') {
             k |= ID_BAD;
+        }
+        if c.is_ascii_lowercase() || matches!(c, b'\'' | b'-' | b'.') {
+            k |= NAME_END;
         }
         t[b] = k;
         b += 1;
@@ -112,10 +117,12 @@ pub(crate) fn find(
 /// Calls `f` with every candidate of `kinds` anchored in `from..to` of
 /// `hay`: its anchor, span, kind and [`tagged_form`] (built in `form`).
 ///
-/// Each word is classified in one pass over its bytes, and a run of
-/// capitalized words (`Customer Alice Johnson`) is read once, each word
-/// being the start of its own two- and three-word names, instead of once
-/// per name it is part of.
+/// Three passes, each jumping over text that cannot hold its kind:
+/// emails from `@` to `@`, IDs and phone numbers from digit to digit,
+/// names from link to link (a space between a lowercase byte and a
+/// capital). Candidates with the same anchor come in the order of
+/// [`find`]'s consumers' stable sort by anchor: an ID before the phone
+/// numbers of its word, a two-word name before the three-word one.
 pub(crate) fn walk(
     hay: &[u8],
     from: usize,
@@ -124,7 +131,8 @@ pub(crate) fn walk(
     form: &mut Vec<u8>,
     mut f: impl FnMut(usize, Span, ColumnKind, &[u8]),
 ) {
-    if kinds[ColumnKind::Email as usize] {
+    let [emails, phones, ids, names] = kinds;
+    if emails {
         for at in memchr::memchr_iter(b'@', &hay[from..to]).map(|i| from + i) {
             if let Some(span) = email_at(hay, at) {
                 if tagged_form(ColumnKind::Email, &hay[span], form) {
@@ -133,21 +141,27 @@ pub(crate) fn walk(
             }
         }
     }
-    let [_, phones, ids, names] = kinds;
-    if !(ids || phones || names) {
-        return;
+    if ids || phones {
+        digit_words(hay, from, to, (ids, phones), form, &mut f);
     }
-    // Kinds found from words with a digit.
-    let digits = ids || phones;
-    // Words are maximal runs of word bytes; a candidate starts at a word
-    // of at most MAX_WORD bytes that begins in from..to and has a digit
-    // (IDs, phones) or begins with an uppercase letter (names). Every
-    // such word holds an uppercase letter or a digit within MAX_WORD
-    // bytes of its start, so the walk jumps from one of those bytes to
-    // the next (most prose is neither) and looks back for the word's
-    // start. Without names, only words with a digit are candidates, and
-    // the walk jumps from digit to digit; without IDs and phones, from
-    // capital to capital. `p` is always at a word boundary.
+    if names {
+        name_links(hay, from, to, form, &mut f);
+    }
+}
+
+/// The IDs and phone numbers of [`walk`]: words of at most [`MAX_WORD`]
+/// bytes that begin in `from..to` and hold a digit. Such a word has a
+/// digit within MAX_WORD bytes of its start, so the walk jumps from digit
+/// to digit (eight bytes at a time) and looks back for the word's start.
+/// `p` is always at a word boundary.
+fn digit_words(
+    hay: &[u8],
+    from: usize,
+    to: usize,
+    (ids, phones): (bool, bool),
+    form: &mut Vec<u8>,
+    f: &mut impl FnMut(usize, Span, ColumnKind, &[u8]),
+) {
     let mut p = from;
     // A word that began before `from` is not anchored here.
     while p > 0 && p < to && is_word(hay[p - 1]) {
@@ -155,40 +169,20 @@ pub(crate) fn walk(
     }
     let limit = hay.len().min(to.saturating_add(MAX_WORD));
     while p < to {
-        let next = match (names, digits) {
-            (true, true) => next_upper_or_digit(hay, p, limit),
-            (false, _) => next_in(hay, p, limit, b'0', b'9'),
-            (true, false) => next_in(hay, p, limit, b'A', b'Z'),
-        };
-        let Some(q) = next else { break };
+        let Some(q) = next_in(hay, p, limit, b'0', b'9') else { break };
         let s = word_start(hay, p, q);
         if s >= to {
             break;
         }
-        // Most words found in prose are a capital and lowercase letters:
-        // read once for their end, they have no digit, so no ID or phone.
-        if hay[s].is_ascii_uppercase() {
-            if let Some((end, t)) = capital_word_at(hay, s) {
-                p = end;
-                if names && t - s >= 2 {
-                    p = name_run(hay, s, end, to, form, &mut f);
-                }
-                continue;
-            }
-        }
-        // The word's end and classes, in one pass: which classes any of
-        // its bytes has, and how many bytes after the first cannot
-        // follow a name's capital.
+        // The word's end and the classes of its bytes, in one pass.
         let mut end = s;
         let mut any = 0;
-        let mut not_tail = 0usize;
         while end < hay.len() {
             let c = CLASS[hay[end] as usize];
             if c & WORD == 0 {
                 break;
             }
             any |= c;
-            not_tail += usize::from(c & NAME_TAIL == 0);
             end += 1;
         }
         p = end;
@@ -197,13 +191,7 @@ pub(crate) fn walk(
             continue;
         }
         let word = &hay[s..end];
-        let digit = any & DIGIT != 0;
-        let upper = word[0].is_ascii_uppercase();
-        if !digit && !upper {
-            // camelCase: no candidate starts here.
-            continue;
-        }
-        if ids && digit && word.len() >= 4 && any & ID_BAD == 0 {
+        if ids && word.len() >= 4 && any & ID_BAD == 0 {
             // The ID's normal form: uppercase, without `-`, `_`, `.`.
             form.clear();
             form.push(ColumnKind::Id as u8);
@@ -216,39 +204,45 @@ pub(crate) fn walk(
                 f(s, Span::new(s, end), ColumnKind::Id, form);
             }
         }
-        if phones && digit {
+        if phones {
             phone_spans(hay, s, end, |span| {
                 if tagged_form(ColumnKind::Phone, &hay[span], form) {
                     f(s, span, ColumnKind::Phone, form);
                 }
             });
         }
-        // The capital, then only name bytes (the first upper byte counts
-        // as one that cannot follow it), or those and a final `.`.
-        let name = upper
-            && (not_tail == 1 && word.len() >= 2
-                || not_tail == 2
-                    && word.len() >= 3
-                    && word[word.len() - 1] == b'.');
-        if names && name {
-            p = name_run(hay, s, end, to, form, &mut f);
-        }
     }
 }
 
-/// Emits the names of the run of name words that starts with the word
-/// `s..end`: each word linked to the next by one space starts a two-word
-/// name, and a three-word name when the middle word does not end with a
-/// full stop. Only words starting before `to` start names. Returns the
-/// end of the run's last word read.
-fn name_run(
-    hay: &[u8],
-    s: usize,
+/// A name word found by [`name_links`]: start, end, and end without a
+/// final full stop.
+#[derive(Clone, Copy)]
+struct NameWord {
+    start: usize,
     end: usize,
+    trimmed: usize,
+}
+
+/// The names of [`walk`]: two or three name words (`Alice`, `O'Brien`,
+/// `Johnson.`: a capital, then `a-z`, `'` or `-`, perhaps a final full
+/// stop; at most [`MAX_WORD`] bytes) each linked to the next by one space,
+/// the middle one of three without a full stop, anchored at the first
+/// word's start in `from..to`; the name ends where its last word does,
+/// without a full stop.
+///
+/// Every link is a space between a byte that ends a name word (`a-z`,
+/// `'`, `-`, `.`) and a capital, so the walk looks for a space before a
+/// capital, eight bytes at a time (prose has one per sentence, code
+/// fewer), then reads the words on each side. A first word starting
+/// before `to` ends within MAX_WORD bytes of it, and the first of three
+/// within twice that, so links are looked for that far.
+fn name_links(
+    hay: &[u8],
+    from: usize,
     to: usize,
     form: &mut Vec<u8>,
     f: &mut impl FnMut(usize, Span, ColumnKind, &[u8]),
-) -> usize {
+) {
     let mut emit = |start: usize, e: usize| {
         form.clear();
         form.push(ColumnKind::Name as u8);
@@ -260,38 +254,87 @@ fn name_run(
         }
         f(start, Span::new(start, e), ColumnKind::Name, form);
     };
-    // The word before the current one, when linked to it.
-    let mut before: Option<usize> = None;
-    let mut cur = (s, end);
-    while let Some((ws, we, e)) = next_name_word(hay, cur.1) {
-        if let Some(b) = before {
-            if b < to && hay[cur.1 - 1] != b'.' {
-                emit(b, e);
+    // The last link found: its two words.
+    let mut last: Option<(NameWord, NameWord)> = None;
+    let stop = hay.len().min(to.saturating_add(2 * MAX_WORD + 2));
+    if from >= stop {
+        return;
+    }
+    space_before_capital(&hay[..stop], from, |i| {
+        if i == 0 || CLASS[hay[i - 1] as usize] & NAME_END == 0 {
+            return;
+        }
+        // In a run of names, the word before this link was read as the
+        // one after the last link.
+        let a = match last {
+            Some((_, m)) if m.end == i => m,
+            _ => match name_word_ending(hay, i) {
+                Some(a) => a,
+                None => return,
+            },
+        };
+        let Some((end, trimmed)) = capital_word_at(hay, i + 1) else {
+            return;
+        };
+        if trimmed - (i + 1) < 2 {
+            return;
+        }
+        let b = NameWord { start: i + 1, end, trimmed };
+        if (from..to).contains(&a.start) {
+            emit(a.start, b.trimmed);
+        }
+        if let Some((x, m)) = last {
+            if m.start == a.start
+                && m.end == m.trimmed
+                && (from..to).contains(&x.start)
+            {
+                emit(x.start, b.trimmed);
             }
         }
-        if cur.0 < to {
-            emit(cur.0, e);
-        } else {
-            // No name can start here or later.
-            break;
-        }
-        before = Some(cur.0);
-        cur = (ws, we);
-    }
-    cur.1
+        last = Some((a, b));
+    });
 }
 
-/// The name word after the single space at `from`, read once: its start,
-/// end, and end without a final full stop. The same as [`next_word`] with
-/// one space as the gap, then `name_word` and `trim_dot`, without reading
-/// a word that does not begin with a capital.
-fn next_name_word(hay: &[u8], from: usize) -> Option<(usize, usize, usize)> {
-    let ws = from + 1;
-    if hay.get(from) != Some(&b' ') || !hay.get(ws)?.is_ascii_uppercase() {
+/// The name word that ends at `i` (a word boundary), if there is one.
+fn name_word_ending(hay: &[u8], i: usize) -> Option<NameWord> {
+    let floor = i.saturating_sub(MAX_WORD);
+    let mut s = i;
+    while s > floor && is_word(hay[s - 1]) {
+        s -= 1;
+    }
+    if s > 0 && is_word(hay[s - 1]) || !hay[s].is_ascii_uppercase() {
+        // Longer than MAX_WORD, or no capital first.
         return None;
     }
-    let (we, t) = capital_word_at(hay, ws)?;
-    (t - ws >= 2).then_some((ws, we, t))
+    let (end, trimmed) = capital_word_at(hay, s)?;
+    (end == i && trimmed - s >= 2).then_some(NameWord {
+        start: s,
+        end,
+        trimmed,
+    })
+}
+
+/// Calls `f` with every position `i` in `from..` of `hay` where a space is
+/// followed by an ASCII capital, in order, eight bytes at a time.
+fn space_before_capital(hay: &[u8], from: usize, mut f: impl FnMut(usize)) {
+    let mut j = from;
+    while j + 9 <= hay.len() {
+        let x = u64::from_le_bytes(hay[j..j + 8].try_into().expect("8"));
+        let y = u64::from_le_bytes(hay[j + 1..j + 9].try_into().expect("8"));
+        let mut m =
+            swar::in_range(x, b' ', b' ') & swar::in_range(y, b'A', b'Z');
+        while m != 0 {
+            f(j + (m.trailing_zeros() / 8) as usize);
+            m &= m - 1;
+        }
+        j += 8;
+    }
+    while j + 1 < hay.len() {
+        if hay[j] == b' ' && hay[j + 1].is_ascii_uppercase() {
+            f(j);
+        }
+        j += 1;
+    }
 }
 
 /// When the word at `s` (which begins with a capital) is the capital and
@@ -337,15 +380,6 @@ fn phone_spans(hay: &[u8], s: usize, end: usize, mut f: impl FnMut(Span)) {
             _ => break,
         }
     }
-}
-
-/// The first position in `from..to` holding an ASCII uppercase letter or
-/// digit, eight bytes at a time (most prose has neither).
-fn next_upper_or_digit(hay: &[u8], from: usize, to: usize) -> Option<usize> {
-    let flags =
-        |x| swar::in_range(x, b'A', b'Z') | swar::in_range(x, b'0', b'9');
-    let is = |b: u8| b.is_ascii_uppercase() || b.is_ascii_digit();
-    swar::find(&hay[from..to], flags, is).map(|n| from + n)
 }
 
 /// The first position in `from..to` holding a byte in `lo..=hi` (ASCII),
@@ -545,7 +579,9 @@ mod tests {
         out
     }
 
-    /// [`walk`]'s candidates in `range`, as [`reference`] lists them.
+    /// [`walk`]'s candidates in `range`, stably sorted by anchor as
+    /// [`find`]'s consumer sorts them (the reference lists them by
+    /// anchor already, emails first).
     fn walked(hay: &[u8], range: (usize, usize), kinds: Kinds) -> Listed {
         let (from, to) = range;
         let mut out = Vec::new();
@@ -553,7 +589,14 @@ mod tests {
         walk(hay, from, to, kinds, &mut form, |a, span, kind, form| {
             out.push((a, span, kind, form.to_vec()))
         });
+        out.sort_by_key(|c| c.0);
         out
+    }
+
+    /// The reference's list, stably sorted by anchor.
+    fn by_anchor(mut listed: Listed) -> Listed {
+        listed.sort_by_key(|c| c.0);
+        listed
     }
 
     /// Strings matching the regex `re`.
@@ -593,9 +636,9 @@ mod tests {
             let hay = text.as_bytes();
             let (a, b) = (cut.0 % (hay.len() + 1), cut.1 % (hay.len() + 1));
             let (from, to) = (a.min(b), a.max(b));
-            let want = reference(hay, from, to, kinds);
+            let want = by_anchor(reference(hay, from, to, kinds));
             proptest::prop_assert_eq!(walked(hay, (from, to), kinds), want);
-            let all = reference(hay, 0, hay.len(), kinds);
+            let all = by_anchor(reference(hay, 0, hay.len(), kinds));
             proptest::prop_assert_eq!(walked(hay, (0, hay.len()), kinds), all);
         }
     }
@@ -676,6 +719,7 @@ mod tests {
             find(&idx, &idx.hasher(), hay, 0, hay.len(), |c| {
                 got.push((c.anchor, c.span, c.kind));
             });
+            got.sort_by_key(|c| c.0);
             proptest::prop_assert_eq!(got, want);
         }
     }
@@ -687,7 +731,7 @@ mod tests {
         let hay = text.as_bytes();
         let all = [true; 4];
         let got = walked(hay, (0, hay.len()), all);
-        assert_eq!(got, reference(hay, 0, hay.len(), all));
+        assert_eq!(got, by_anchor(reference(hay, 0, hay.len(), all)));
         let names: Vec<&str> =
             got.iter().map(|c| &text[c.1.start..c.1.end]).collect();
         assert_eq!(
@@ -710,7 +754,39 @@ mod tests {
             ]
         );
         for to in 0..hay.len() {
-            assert_eq!(walked(hay, (0, to), all), reference(hay, 0, to, all));
+            assert_eq!(
+                walked(hay, (0, to), all),
+                by_anchor(reference(hay, 0, to, all))
+            );
+        }
+    }
+
+    /// Name words up to and past [`MAX_WORD`] bytes: a three-word name
+    /// whose first word starts just before `to` ends far past it.
+    #[test]
+    fn long_name_words_like_the_reference() {
+        let long = |n: usize| format!("L{}", "o".repeat(n - 1));
+        let text = format!(
+            "x {} {} {} {} {}. {} {}",
+            long(64),
+            long(64),
+            long(64),
+            long(65),
+            long(40),
+            long(64),
+            long(2)
+        );
+        let hay = text.as_bytes();
+        let all = [false, false, false, true];
+        let names = walked(hay, (0, hay.len()), all);
+        assert_eq!(names.len(), 6, "{names:?}");
+        for from in [0, 2, 66] {
+            for to in from..hay.len() {
+                assert_eq!(
+                    walked(hay, (from, to), all),
+                    by_anchor(reference(hay, from, to, all))
+                );
+            }
         }
     }
 
