@@ -32,16 +32,21 @@ use crate::finding::Span;
 
 const BITS: usize = 1 << 16;
 
+/// A bit per hash value. A fixed length lets the compiler see that every
+/// index (a 16-bit hash over 64) is in bounds, so the hot loop's table
+/// tests carry no bounds checks.
+type Bits = [u64; BITS / 64];
+
 /// The compiled keyword tables.
 #[derive(Debug)]
 pub(crate) struct Literals {
     keywords: Vec<Box<[u8]>>,
     /// Set bits: hashes of long keywords' folded first four bytes.
-    long_bits: Box<[u64]>,
+    long_bits: Box<Bits>,
     /// Set bits: hashes of three-byte keywords, folded.
-    three_bits: Box<[u64]>,
+    three_bits: Box<Bits>,
     /// Set bits: folded first two bytes of one- and two-byte keywords.
-    short_bits: Box<[u64]>,
+    short_bits: Box<Bits>,
     /// Per hash bucket, `long_ids[long_start[h]..long_start[h + 1]]` are
     /// the keywords whose first four bytes hash to `h`.
     long_start: Box<[u32]>,
@@ -65,11 +70,11 @@ fn hash3(x: u32) -> usize {
 }
 
 #[inline(always)]
-fn test(bits: &[u64], i: usize) -> bool {
+fn test(bits: &Bits, i: usize) -> bool {
     bits[i >> 6] & (1 << (i & 63)) != 0
 }
 
-fn set(bits: &mut [u64], i: usize) {
+fn set(bits: &mut Bits, i: usize) {
     bits[i >> 6] |= 1 << (i & 63);
 }
 
@@ -97,9 +102,9 @@ impl Literals {
     /// Tables for `keywords` (non-empty, distinct); a keyword's id is its
     /// index.
     pub(crate) fn new(keywords: &[String]) -> Literals {
-        let mut long_bits = vec![0u64; BITS / 64];
-        let mut three_bits = vec![0u64; BITS / 64];
-        let mut short_bits = vec![0u64; BITS / 64];
+        let mut long_bits: Box<Bits> = Box::new([0; BITS / 64]);
+        let mut three_bits: Box<Bits> = Box::new([0; BITS / 64]);
+        let mut short_bits: Box<Bits> = Box::new([0; BITS / 64]);
         let (mut long, mut three, mut short) =
             (Vec::new(), Vec::new(), Vec::new());
         for (id, kw) in keywords.iter().enumerate() {
@@ -146,9 +151,9 @@ impl Literals {
                 .iter()
                 .map(|k| k.as_bytes().to_vec().into_boxed_slice())
                 .collect(),
-            long_bits: long_bits.into(),
-            three_bits: three_bits.into(),
-            short_bits: short_bits.into(),
+            long_bits,
+            three_bits,
+            short_bits,
             long_start,
             long_ids,
             three_start,
