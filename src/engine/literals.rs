@@ -217,8 +217,14 @@ impl Literals {
         let mut check = |ids: &[u32]| {
             for &id in ids {
                 let kw = &self.keywords[id as usize];
-                if text.len() >= kw.len()
-                    && text[..kw.len()].eq_ignore_ascii_case(kw)
+                // The last byte first: a bucket's keywords mostly share
+                // their first four bytes (`secret_key`, `secretkey`, ...),
+                // so comparing from the start went a long way for each.
+                let last = kw.len() - 1;
+                if text
+                    .get(last)
+                    .is_some_and(|t| t.eq_ignore_ascii_case(&kw[last]))
+                    && text[..last].eq_ignore_ascii_case(&kw[..last])
                 {
                     f(id as usize, Span::new(at, at + kw.len()));
                 }
