@@ -2,7 +2,7 @@
 
 use std::{ops::Range, path::PathBuf, sync::Arc};
 
-use regex::bytes::CaptureLocations;
+use regex_automata::{util::captures::Captures, Input};
 
 use crate::{
     allow::{InlineAllow, SecretAllowlist, ALLOW_WINDOW},
@@ -209,7 +209,7 @@ pub struct Scratch {
     spare: Vec<Candidate>,
     counts: Vec<u32>,
     raw: Vec<Raw>,
-    locs: Vec<Option<CaptureLocations>>,
+    locs: Vec<Option<Captures>>,
     sweep: Sweep,
     /// Whether candidates share regex work through `sweep` (off only in
     /// the test that checks it changes nothing).
@@ -427,7 +427,7 @@ impl Scanner {
                 }
             }
             let locs = s.locs[c.rule as usize]
-                .get_or_insert_with(|| rule.regex().capture_locations());
+                .get_or_insert_with(|| rule.regex().create_captures());
             if !(s.share && s.sweep.confirm(rule, c, hay, locs, &mut s.raw)) {
                 confirm(rule, c, hay, locs, &mut s.raw);
             }
@@ -536,7 +536,7 @@ fn confirm(
     rule: &Rule,
     c: &Candidate,
     hay: &[u8],
-    locs: &mut CaptureLocations,
+    locs: &mut Captures,
     out: &mut Vec<Raw>,
 ) {
     let hit = c.hit;
@@ -549,14 +549,14 @@ fn confirm(
     let stop = if rule.keyword_in_match { hit.end } else { window_end };
     let mut at = window_start;
     while at < stop {
-        let Some(m) = rule.regex().captures_read_at(locs, window, at) else {
+        let Some(m) = captures_at(rule, locs, window, at) else {
             break;
         };
         if m.start() >= stop {
             break;
         }
         if m.end() > hit.start || !rule.keyword_in_match {
-            if let Some((s, e)) = locs.get(rule.secret_group) {
+            if let Some((s, e)) = group(locs, rule.secret_group) {
                 if s < e && accept(rule, &hay[s..e]) {
                     out.push(Raw {
                         rule: c.rule,
@@ -569,6 +569,25 @@ fn confirm(
         // Patterns cannot match empty (checked at load), so this advances.
         at = m.end().max(m.start() + 1);
     }
+}
+
+/// The rule's first match in `hay` starting at or after `at` (looking at
+/// the bytes before `at` for look-behind), with its groups in `locs`: what
+/// `regex::bytes::Regex::captures_read_at` does.
+fn captures_at(
+    rule: &Rule,
+    locs: &mut Captures,
+    hay: &[u8],
+    at: usize,
+) -> Option<regex_automata::Match> {
+    let input = Input::new(hay).span(at..hay.len());
+    rule.regex().search_captures(&input, locs);
+    locs.get_match()
+}
+
+/// Where capture group `i` of the last search matched.
+fn group(locs: &Captures, i: usize) -> Option<(usize, usize)> {
+    locs.get_group(i).map(|g| (g.start, g.end))
 }
 
 /// One rule's regex matches, found once and shared by that rule's
@@ -613,7 +632,7 @@ impl Sweep {
         rule: &Rule,
         c: &Candidate,
         hay: &[u8],
-        locs: &mut CaptureLocations,
+        locs: &mut Captures,
         out: &mut Vec<Raw>,
     ) -> bool {
         if !rule.bounded || !rule.keyword_in_match {
@@ -642,15 +661,14 @@ impl Sweep {
         }
         let window = &hay[..window_end];
         while self.cursor < stop {
-            let m = rule.regex().captures_read_at(locs, window, self.cursor);
+            let m = captures_at(rule, locs, window, self.cursor);
             let Some(m) = m.filter(|m| m.start() < stop) else {
                 // No match can start in [cursor, stop): it would have been
                 // found within the window.
                 self.cursor = stop;
                 break;
             };
-            let secret = locs
-                .get(rule.secret_group)
+            let secret = group(locs, rule.secret_group)
                 .filter(|&(s, e)| s < e && accept(rule, &hay[s..e]))
                 .map(|(s, e)| Span::new(s, e));
             self.found.push((Span::new(m.start(), m.end()), secret));
