@@ -47,6 +47,13 @@ pub(crate) struct Literals {
     three_bits: Box<Bits>,
     /// Set bits: folded first two bytes of one- and two-byte keywords.
     short_bits: Box<Bits>,
+    /// The hot loop's test for keywords shorter than four bytes: set bits
+    /// are the hashes of three-byte keywords and of each two-byte keyword
+    /// followed by any byte (folded, 128 values), and `ones` marks the
+    /// folded one-byte keywords. Two lookups instead of two hashes and
+    /// three lookups per position; `verify` still asks the exact tables.
+    fast_bits: Box<Bits>,
+    ones: Box<[bool; 256]>,
     /// Per hash bucket, `long_ids[long_start[h]..long_start[h + 1]]` are
     /// the keywords whose first four bytes hash to `h`.
     long_start: Box<[u32]>,
@@ -105,6 +112,8 @@ impl Literals {
         let mut long_bits: Box<Bits> = Box::new([0; BITS / 64]);
         let mut three_bits: Box<Bits> = Box::new([0; BITS / 64]);
         let mut short_bits: Box<Bits> = Box::new([0; BITS / 64]);
+        let mut fast_bits: Box<Bits> = Box::new([0; BITS / 64]);
+        let mut ones = Box::new([false; 256]);
         let (mut long, mut three, mut short) =
             (Vec::new(), Vec::new(), Vec::new());
         for (id, kw) in keywords.iter().enumerate() {
@@ -113,6 +122,7 @@ impl Literals {
             match b.len() {
                 0 => {}
                 1 => {
+                    ones[usize::from(b[0] | 0x20)] = true;
                     for second in 0..=255u8 {
                         let k =
                             usize::from(u16::from_le_bytes([b[0], second]))
@@ -127,6 +137,7 @@ impl Literals {
                     let x = u32::from_le_bytes([b[0], b[1], b[2], 0]);
                     let h = hash3(fold(x));
                     set(&mut three_bits, h);
+                    set(&mut fast_bits, h);
                     three.push((h, id));
                 }
                 2 => {
@@ -134,6 +145,10 @@ impl Literals {
                         usize::from(u16::from_le_bytes([b[0], b[1]])) | 0x2020;
                     set(&mut short_bits, k);
                     short.push((k, id));
+                    for third in 0..=255u8 {
+                        let x = u32::from_le_bytes([b[0], b[1], third, 0]);
+                        set(&mut fast_bits, hash3(fold(x)));
+                    }
                 }
                 _ => {
                     let x = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
@@ -154,6 +169,8 @@ impl Literals {
             long_bits,
             three_bits,
             short_bits,
+            fast_bits,
+            ones,
             long_start,
             long_ids,
             three_start,
@@ -182,8 +199,8 @@ impl Literals {
             for k in 0..5 {
                 let x = (w >> (8 * k)) as u32;
                 if test(&self.long_bits, hash4(x))
-                    | test(&self.three_bits, hash3(x))
-                    | test(&self.short_bits, (x & 0xffff) as usize)
+                    | test(&self.fast_bits, hash3(x))
+                    | self.ones[(x & 0xff) as usize]
                 {
                     self.verify(hay, i + k, end, x, &mut f);
                 }
