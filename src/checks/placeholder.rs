@@ -55,11 +55,41 @@ fn has_x_run(secret: &[u8]) -> bool {
     secret.windows(5).any(|w| w == b"xxxxx" || w == b"XXXXX")
 }
 
-/// True when `secret` contains any marker, ignoring ASCII case.
+/// Per byte, the markers (bit `j` for `MARKERS[j]`) that start with it,
+/// ignoring ASCII case: markers are lowercase, so both cases of a letter
+/// get its bits.
+const FIRST: [u32; 256] = {
+    assert!(MARKERS.len() <= 32);
+    let mut t = [0u32; 256];
+    let mut j = 0;
+    while j < MARKERS.len() {
+        let b = MARKERS[j][0];
+        t[b as usize] |= 1 << j;
+        t[b.to_ascii_uppercase() as usize] |= 1 << j;
+        j += 1;
+    }
+    t
+};
+
+/// True when `secret` contains any marker, ignoring ASCII case. One pass
+/// that looks only at the markers starting with each byte: testing each
+/// marker at each offset was ~15,000 instructions per secret, 2% of a
+/// scan of prompts.
 fn has_marker(secret: &[u8]) -> bool {
-    MARKERS
-        .iter()
-        .any(|m| secret.windows(m.len()).any(|w| w.eq_ignore_ascii_case(m)))
+    secret.iter().enumerate().any(|(i, &b)| {
+        let mut bits = FIRST[usize::from(b)];
+        while bits != 0 {
+            let m = MARKERS[bits.trailing_zeros() as usize];
+            if secret[i..]
+                .get(..m.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(m))
+            {
+                return true;
+            }
+            bits &= bits - 1;
+        }
+        false
+    })
 }
 
 /// True when `bytes` holds at most `limit` distinct byte values.
@@ -100,6 +130,29 @@ fn is_run(secret: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The one-pass search finds a marker exactly when testing each
+        /// marker at each offset does.
+        #[test]
+        fn marker_search_is_the_definition(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "exa", "mple", "EXAMPLE", "Your", "_", "-", "KEY",
+                    "chAnge", "me", "**", "*", "..", ".", "$", "{", "<",
+                    ">", "%", "(", "x9", "SAMple", "dummY", "Redacted",
+                    "placeHOLDER", "yourkey", "red", "acted", "a",
+                ]),
+                0..12,
+            ),
+        ) {
+            let secret = pieces.concat().into_bytes();
+            let naive = MARKERS.iter().any(|m| {
+                secret.windows(m.len()).any(|w| w.eq_ignore_ascii_case(m))
+            });
+            proptest::prop_assert_eq!(has_marker(&secret), naive);
+        }
+    }
 
     #[test]
     fn markers() {

@@ -132,13 +132,18 @@ pub fn run(global: &GlobalArgs, args: &ScanArgs) -> anyhow::Result<ExitCode> {
             started.elapsed().as_secs_f64()
         );
     }
-    Ok(if !errors.is_empty() {
+    let code = if !errors.is_empty() {
         ExitCode::from(2)
     } else if blocking > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    })
+    };
+    // The process ends here and the OS takes its memory back at once:
+    // freeing the compiled rules, the engine and the findings piece by
+    // piece was ~2% of the instructions of a scan of 6-7 MB (callgrind).
+    std::mem::forget((files, scanner, indexes, setup));
+    Ok(code)
 }
 
 /// A one-line progress counter on stderr, only when it is a terminal.
