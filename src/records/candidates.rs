@@ -90,7 +90,7 @@ fn is_domain(b: u8) -> bool {
 pub(crate) type Kinds = [bool; 4];
 
 /// Calls `f` with every candidate anchored in `from..to` of `hay` whose
-/// hash is in the index.
+/// hash is in the index, in [`walk`]'s order (by kind, then position).
 pub(crate) fn find(
     index: &RecordsIndex,
     hasher: &ValueHasher,
@@ -120,9 +120,11 @@ pub(crate) fn find(
 /// Three passes, each jumping over text that cannot hold its kind:
 /// emails from `@` to `@`, IDs and phone numbers from digit to digit,
 /// names from link to link (a space between a lowercase byte and a
-/// capital). Candidates with the same anchor come in the order of
-/// [`find`]'s consumers' stable sort by anchor: an ID before the phone
-/// numbers of its word, a two-word name before the three-word one.
+/// capital). Candidates come by kind, not by position; those with the
+/// same anchor come in the order of the walk by position (an ID before
+/// the phone numbers of its word, a two-word name before the three-word
+/// one), so a stable sort by anchor, as `find`'s caller does, gives that
+/// walk's list.
 pub(crate) fn walk(
     hay: &[u8],
     from: usize,
