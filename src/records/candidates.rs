@@ -259,9 +259,6 @@ fn name_links(
     // The last link found: its two words.
     let mut last: Option<(NameWord, NameWord)> = None;
     let stop = hay.len().min(to.saturating_add(2 * MAX_WORD + 2));
-    if from >= stop {
-        return;
-    }
     space_before_capital(&hay[..stop], from, |i| {
         if i == 0 || CLASS[hay[i - 1] as usize] & NAME_END == 0 {
             return;

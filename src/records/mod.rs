@@ -363,13 +363,13 @@ impl fmt::Debug for RecordsIndex {
 
 type HmacSha256 = Hmac<Sha256>;
 
-fn mac(key: &FingerprintKey) -> HmacSha256 {
-    <HmacSha256 as Mac>::new_from_slice(key.as_bytes())
+fn mac(key: &[u8]) -> HmacSha256 {
+    <HmacSha256 as Mac>::new_from_slice(key)
         .expect("HMAC accepts keys of any length")
 }
 
 fn key_check(key: &FingerprintKey) -> [u8; 16] {
-    let mut m = mac(key);
+    let mut m = mac(key.as_bytes());
     m.update(b"leakguard records index key check");
     let tag = m.finalize().into_bytes();
     tag[..16].try_into().expect("16")
@@ -399,8 +399,7 @@ impl ValueHasher {
         let stored = key.derive("records values v4");
         ValueHasher {
             quick: QuickHash::new(filter[..16].try_into().expect("16")),
-            mac: <HmacSha256 as Mac>::new_from_slice(&stored)
-                .expect("HMAC accepts keys of any length"),
+            mac: mac(&stored),
         }
     }
 
