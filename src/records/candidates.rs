@@ -316,8 +316,8 @@ fn name_word_ending(hay: &[u8], i: usize) -> Option<NameWord> {
 /// Calls `f` with every position `i` in `from..` of `hay` where a space is
 /// followed by an ASCII capital, in order, eight bytes at a time.
 fn space_before_capital(hay: &[u8], from: usize, mut f: impl FnMut(usize)) {
-    let mut j = from;
-    while j + 9 <= hay.len() {
+    // The places in the eight bytes at `j` (`hay` holds `j + 9` bytes).
+    let mut word = |j: usize| {
         let x = u64::from_le_bytes(hay[j..j + 8].try_into().expect("8"));
         let y = u64::from_le_bytes(hay[j + 1..j + 9].try_into().expect("8"));
         let mut m =
@@ -326,6 +326,31 @@ fn space_before_capital(hay: &[u8], from: usize, mut f: impl FnMut(usize)) {
             f(j + (m.trailing_zeros() / 8) as usize);
             m &= m - 1;
         }
+    };
+    let mut j = from;
+    // Blocks with no space before a capital are skipped with a vector test
+    // (see `swar::any`) of their spaces and the bytes after them.
+    while let Some(block) = hay.get(j..j + swar::BLOCK + 1) {
+        let (spaces, next) = (&block[..swar::BLOCK], &block[1..]);
+        let spaces: &[u8; swar::BLOCK] = spaces.try_into().expect("a block");
+        let next: &[u8; swar::BLOCK] = next.try_into().expect("a block");
+        let any = spaces
+            .iter()
+            .zip(next)
+            .fold(0u8, |acc, (&a, &b)| {
+                acc | u8::from(a == b' ') & u8::from(b.is_ascii_uppercase())
+            });
+        if any == 0 {
+            j += swar::BLOCK;
+            continue;
+        }
+        for _ in 0..swar::BLOCK / 8 {
+            word(j);
+            j += 8;
+        }
+    }
+    while j + 9 <= hay.len() {
+        word(j);
         j += 8;
     }
     while j + 1 < hay.len() {
