@@ -62,6 +62,40 @@ pub(crate) fn find(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::{
+        arbitrary::any as arb, collection::vec, prop_assert_eq, proptest,
+        strategy::Strategy,
+    };
+
+    proptest! {
+        /// Every length and offset: the block skip, the word loop and the
+        /// tail agree with a byte-by-byte search.
+        #[test]
+        fn find_is_the_first_accepted_byte(
+            mut bytes in vec(arb::<u8>(), 0..80),
+            plant in vec((0..80usize, 0..=255u8), 0..3),
+            (lo, hi) in (0..0x80u8, 0..0x80u8).prop_map(|(a, b)| (a.min(b), a.max(b))),
+        ) {
+            // Mostly bytes outside the range, so that blocks are skipped.
+            for b in &mut bytes {
+                if (lo..=hi).contains(b) {
+                    *b = hi.wrapping_add(1) | 0x80;
+                }
+            }
+            for (at, b) in plant {
+                if let Some(x) = bytes.get_mut(at) {
+                    *x = b;
+                }
+            }
+            let is = |b: u8| (lo..=hi).contains(&b);
+            let found = find(&bytes, |x| in_range(x, lo, hi), is);
+            prop_assert_eq!(found, bytes.iter().position(|&b| is(b)));
+            for block in bytes.chunks_exact(BLOCK) {
+                let block: &[u8; BLOCK] = block.try_into().unwrap();
+                prop_assert_eq!(any(block, is), block.iter().any(|&b| is(b)));
+            }
+        }
+    }
 
     #[test]
     fn in_range_flags_exactly_the_bytes_in_range() {
