@@ -334,12 +334,9 @@ fn space_before_capital(hay: &[u8], from: usize, mut f: impl FnMut(usize)) {
         let (spaces, next) = (&block[..swar::BLOCK], &block[1..]);
         let spaces: &[u8; swar::BLOCK] = spaces.try_into().expect("a block");
         let next: &[u8; swar::BLOCK] = next.try_into().expect("a block");
-        let any = spaces
-            .iter()
-            .zip(next)
-            .fold(0u8, |acc, (&a, &b)| {
-                acc | u8::from(a == b' ') & u8::from(b.is_ascii_uppercase())
-            });
+        let any = spaces.iter().zip(next).fold(0u8, |acc, (&a, &b)| {
+            acc | u8::from(a == b' ') & u8::from(b.is_ascii_uppercase())
+        });
         if any == 0 {
             j += swar::BLOCK;
             continue;
