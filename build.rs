@@ -9,9 +9,13 @@ use std::{env, fs, path::PathBuf};
 #[path = "src/rules/shape.rs"]
 mod shape;
 
+#[path = "src/rules/window_dfa.rs"]
+mod window_dfa;
+
 fn main() {
     println!("cargo:rerun-if-changed=patterns");
     println!("cargo:rerun-if-changed=src/rules/shape.rs");
+    println!("cargo:rerun-if-changed=src/rules/window_dfa.rs");
     let dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap())
         .join("patterns");
     let mut files: Vec<PathBuf> = fs::read_dir(&dir)
@@ -24,10 +28,13 @@ fn main() {
     // does not parse); the TOML stays the source and what errors are
     // reported against. builtin_shapes.rs: (id, `Shape`) of every built-in
     // rule whose pattern parses; anything else is left to the run-time
-    // parse, which reports errors.
+    // parse, which reports errors. builtin_dfas.rs: (id, pattern, the
+    // window DFA serialized little-endian) of every built-in rule whose
+    // DFA is small enough (`window_dfa::build`).
     let out_dir = PathBuf::from(env::var("OUT_DIR").unwrap());
     let mut out = String::from("&[\n");
     let mut shapes = String::from("&[\n");
+    let mut dfas = String::from("&[\n");
     for path in &files {
         let name = path.file_name().unwrap().to_string_lossy();
         let text = fs::read_to_string(path).expect("readable rule file");
@@ -52,6 +59,20 @@ fn main() {
             ) else {
                 continue;
             };
+            let digits = rule.get("prefilter").and_then(|v| v.as_str())
+                == Some("digits");
+            if let Some(dfa) =
+                digits.then(|| window_dfa::build(pattern)).flatten()
+            {
+                let (bytes, pad) = dfa.to_bytes_little_endian();
+                let path = out_dir.join(format!("window-dfa-{id}.bin"));
+                fs::write(&path, &bytes[pad..]).expect("write a window DFA");
+                dfas.push_str(&format!(
+                    "    ({id:?}, {pattern:?}, &AlignAs {{ _align: [], \
+                     bytes: *include_bytes!({:?}) }}),\n",
+                    path.display().to_string(),
+                ));
+            }
             let Ok(hir) = shape::parse(pattern) else { continue };
             let props = hir.properties();
             let group = rule
@@ -60,8 +81,6 @@ fn main() {
                 .and_then(|g| usize::try_from(g).ok())
                 .unwrap_or(0);
             let Some(g) = shape::group_shape(&hir, group) else { continue };
-            let digits = rule.get("prefilter").and_then(|v| v.as_str())
-                == Some("digits");
             let lead =
                 if digits { shape::lead_literals(&hir) } else { Vec::new() };
             shapes.push_str(&format!(
@@ -85,4 +104,7 @@ fn main() {
     shapes.push_str("]\n");
     fs::write(out_dir.join("builtin_shapes.rs"), shapes)
         .expect("write builtin_shapes.rs");
+    dfas.push_str("]\n");
+    fs::write(out_dir.join("builtin_dfas.rs"), dfas)
+        .expect("write builtin_dfas.rs");
 }

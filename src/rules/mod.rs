@@ -7,6 +7,8 @@ mod error;
 mod gitleaks;
 mod shape;
 mod spec;
+#[cfg(test)]
+mod window_dfa;
 
 use std::{
     ops::Range,
@@ -14,7 +16,7 @@ use std::{
     sync::{Arc, OnceLock},
 };
 
-use regex_automata::{meta::Regex, util::syntax, MatchKind};
+use regex_automata::{dfa::dense::DFA, meta::Regex, util::syntax, MatchKind};
 
 pub use self::check::{check_examples, ExampleFailure, ExampleReport};
 pub use self::error::{RuleError, RuleErrorKind};
@@ -75,6 +77,8 @@ pub struct Rule {
     /// it on first use (most rules see no candidate in a run).
     secret_shape: Option<shape::GroupShape>,
     secret_run: OnceLock<Option<SecretRun>>,
+    /// The built-in rule's window DFA, deserialized on first use.
+    window_dfa: OnceLock<Option<DFA<&'static [u32]>>>,
     pub(crate) placeholder_filter: bool,
     /// Drop UUIDs, hex digests, SRI hashes, identifiers and wordy values
     /// (see `precision.rs`); default on for low-confidence rules.
@@ -178,6 +182,15 @@ impl Rule {
                 self.secret_shape
                     .and_then(|g| SecretRun::new(g, self.min_entropy))
             })
+            .as_ref()
+    }
+
+    /// A full DFA of the pattern, to tell whether a window holds any match
+    /// before the secret-run check and the capture search; built-in rules
+    /// with a small one only (`window_dfa.rs`), `None` for the others.
+    pub(crate) fn window_dfa(&self) -> Option<&DFA<&'static [u32]>> {
+        self.window_dfa
+            .get_or_init(|| builtin::window_dfa(&self.id, &self.pattern))
             .as_ref()
     }
 
@@ -352,6 +365,7 @@ impl Rule {
             bounded,
             secret_shape,
             secret_run: OnceLock::new(),
+            window_dfa: OnceLock::new(),
             placeholder_filter: spec
                 .placeholder_filter
                 .unwrap_or(category == Category::Secret),
@@ -392,7 +406,10 @@ fn build_regex(pattern: &str) -> Result<Regex, RuleError> {
         .utf8_empty(false)
         .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
         .hybrid_cache_capacity(REGEX_SIZE_LIMIT)
-        .onepass(false);
+        .onepass(false)
+        // Full DFAs only where `window_dfa` has them (the tests enable
+        // `dfa-build`, which would let the meta regex build its own).
+        .dfa(false);
     let syntax = syntax::Config::new().unicode(false).utf8(false);
     Regex::builder().configure(meta).syntax(syntax).build(pattern).map_err(
         |e| {
