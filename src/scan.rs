@@ -969,6 +969,22 @@ negatives = ['23812345678']
         }
     }
 
+    /// Scans `hay` with the checks made before the capture search and
+    /// without them, requires the same findings, and returns how many and
+    /// the checked scan's candidates.
+    fn same_with_and_without_checks(
+        s: &Scanner,
+        hay: &str,
+    ) -> (usize, Vec<Candidate>) {
+        let (mut on, mut off) = (s.scratch(), s.scratch());
+        off.precheck = false;
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        s.scan_with(&mut on, hay.as_bytes(), &mut a);
+        s.scan_with(&mut off, hay.as_bytes(), &mut b);
+        assert_eq!(a, b, "{hay:?}");
+        (a.len(), on.candidates)
+    }
+
     #[test]
     fn the_secret_run_check_changes_no_finding() {
         // Values around the run lengths the check asks for (entropy 3.0
@@ -1004,15 +1020,10 @@ negatives = ['23812345678']
                 }
                 hay.push_str(["\"", "'", "\n", " ", ""][next(5)]);
             }
-            let (mut on, mut off) = (s.scratch(), s.scratch());
-            off.precheck = false;
-            let (mut a, mut b) = (Vec::new(), Vec::new());
-            s.scan_with(&mut on, hay.as_bytes(), &mut a);
-            s.scan_with(&mut off, hay.as_bytes(), &mut b);
-            assert_eq!(a, b, "{hay:?}");
-            total += a.len();
+            let (found, candidates) = same_with_and_without_checks(&s, &hay);
+            total += found;
             // Count windows the check rules out, so the test shows it ran.
-            for c in &on.candidates {
+            for c in &candidates {
                 let rule = &rules.rules()[c.rule as usize];
                 if let Some(run) = rule.secret_run() {
                     let w = window(rule, c.hit, hay.len());
@@ -1086,14 +1097,9 @@ negatives = ['23812345678']
             for _ in 0..1 + next(6) {
                 hay.push_str(&pieces[next(pieces.len())]);
             }
-            let (mut on, mut off) = (s.scratch(), s.scratch());
-            off.precheck = false;
-            let (mut a, mut b) = (Vec::new(), Vec::new());
-            s.scan_with(&mut on, hay.as_bytes(), &mut a);
-            s.scan_with(&mut off, hay.as_bytes(), &mut b);
-            assert_eq!(a, b, "{hay:?}");
-            total += a.len();
-            for c in &on.candidates {
+            let (found, candidates) = same_with_and_without_checks(&s, &hay);
+            total += found;
+            for c in &candidates {
                 let rule = &rules.rules()[c.rule as usize];
                 if let Some(dfa) = rule.window_dfa() {
                     let w = window(rule, c.hit, hay.len());
