@@ -29,8 +29,8 @@ fn main() {
     // reported against. builtin_shapes.rs: (id, `Shape`) of every built-in
     // rule whose pattern parses; anything else is left to the run-time
     // parse, which reports errors. builtin_dfas.rs: (id, pattern, the
-    // window DFA serialized little-endian) of every built-in rule whose
-    // DFA is small enough (`window_dfa::build`).
+    // window DFA serialized little-endian) of every built-in digit rule
+    // whose DFA is small enough (`window_dfa::build`).
     let out_dir = PathBuf::from(env::var("OUT_DIR").unwrap());
     let mut out = String::from("&[\n");
     let mut shapes = String::from("&[\n");

@@ -186,8 +186,8 @@ impl Rule {
     }
 
     /// A full DFA of the pattern, to tell whether a window holds any match
-    /// before the secret-run check and the capture search; built-in rules
-    /// with a small one only (`window_dfa.rs`), `None` for the others.
+    /// before the capture search; built-in digit rules with a small one
+    /// only (`window_dfa.rs`), `None` for the others.
     pub(crate) fn window_dfa(&self) -> Option<&DFA<&'static [u32]>> {
         self.window_dfa
             .get_or_init(|| builtin::window_dfa(&self.id, &self.pattern))

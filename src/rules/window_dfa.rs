@@ -1,13 +1,17 @@
-//! The window DFA of a built-in rule: a fully compiled DFA of its pattern,
-//! which tells in one pass over a candidate's window whether the rule can
-//! match there at all, before the secret-run check and the capture search.
+//! The window DFA of a built-in digit rule: a fully compiled DFA of its
+//! pattern, which tells in one pass over a candidate's window whether the
+//! rule can match there at all, instead of the secret-run check and before
+//! the capture search. Digit rules only: a digit run proposes a dozen of
+//! them, in short windows; keyword rules' windows are long and overlap, and
+//! there the run check's memo reads each byte once where a DFA would read
+//! it again for every window (measured in ARCHITECTURE.md).
 //!
-//! Determinizing costs far more than it saves at run time (about 0.1-0.6
-//! ms per rule, against a few hundred nanoseconds saved per window), so
-//! `build.rs` builds them for the built-in rules, with this file, and
-//! embeds them serialized; the crate only deserializes them (the
-//! `dfa-search` feature of `regex-automata`, no `dfa-build`). The tests
-//! build them again with this file and compare the bytes.
+//! Determinizing costs far more than it saves in a short run (about
+//! 0.1-0.6 ms per rule, against a few hundred nanoseconds saved per
+//! window), so `build.rs` builds them with this file and embeds them
+//! serialized; the crate only deserializes them (the `dfa-search` feature
+//! of `regex-automata`, no `dfa-build`). The tests build them again with
+//! this file and compare the bytes.
 
 use regex_automata::{
     dfa::{dense, StartKind},
