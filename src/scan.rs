@@ -427,14 +427,16 @@ impl Scanner {
             // A rule with a window DFA is confirmed only where it matches
             // (the capture search can find nothing else there); the others
             // where a secret's bytes could be.
-            if let Some(dfa) = rule.window_dfa().filter(|_| s.precheck) {
-                if !may_match(dfa, hay, window(rule, c.hit, hay.len())) {
-                    continue;
-                }
-            } else if let Some(run) = rule.secret_run().filter(|_| s.precheck)
-            {
+            if s.precheck {
                 let w = window(rule, c.hit, hay.len());
-                if !s.runs.holds(c.rule, run, hay, w) {
+                let may = if let Some(dfa) = rule.window_dfa() {
+                    may_match(dfa, hay, w)
+                } else if let Some(run) = rule.secret_run() {
+                    s.runs.holds(c.rule, run, hay, w)
+                } else {
+                    true
+                };
+                if !may {
                     continue;
                 }
             }

@@ -59,6 +59,13 @@ pub(crate) fn find(
     chunks.remainder().iter().position(|&b| is(b)).map(|i| at + i)
 }
 
+/// Index of the first ASCII digit: the digit runs' and the records'
+/// search.
+#[inline]
+pub(crate) fn find_digit(bytes: &[u8]) -> Option<usize> {
+    find(bytes, |x| in_range(x, b'0', b'9'), |b| b.is_ascii_digit())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,7 @@
 
 use std::ops::Range;
 
-use crate::{finding::Span, swar};
+use crate::{finding::Span, swar::find_digit};
 
 /// Runs longer than this are not candidates: no rule's number is this long,
 /// and the bound keeps the streaming hold-back finite.
@@ -101,15 +101,6 @@ impl Iterator for DigitRuns<'_> {
         }
         None
     }
-}
-
-/// Index of the first ASCII digit, eight bytes at a time.
-fn find_digit(bytes: &[u8]) -> Option<usize> {
-    swar::find(
-        bytes,
-        |x| swar::in_range(x, b'0', b'9'),
-        |b| b.is_ascii_digit(),
-    )
 }
 
 #[cfg(test)]

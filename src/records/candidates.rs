@@ -154,7 +154,7 @@ pub(crate) fn walk(
 /// The IDs and phone numbers of [`walk`]: words of at most [`MAX_WORD`]
 /// bytes that begin in `from..to` and hold a digit. Such a word has a
 /// digit within MAX_WORD bytes of its start, so the walk jumps from digit
-/// to digit (eight bytes at a time) and looks back for the word's start.
+/// to digit (`swar::find_digit`) and looks back for the word's start.
 /// `p` is always at a word boundary.
 fn digit_words(
     hay: &[u8],
@@ -171,7 +171,9 @@ fn digit_words(
     }
     let limit = hay.len().min(to.saturating_add(MAX_WORD));
     while p < to {
-        let Some(q) = next_in(hay, p, limit, b'0', b'9') else { break };
+        let Some(q) = swar::find_digit(&hay[p..limit]).map(|n| p + n) else {
+            break;
+        };
         let s = word_start(hay, p, q);
         if s >= to {
             break;
@@ -234,7 +236,7 @@ struct NameWord {
 ///
 /// Every link is a space between a byte that ends a name word (`a-z`,
 /// `'`, `-`, `.`) and a capital, so the walk looks for a space before a
-/// capital, eight bytes at a time (prose has one per sentence, code
+/// capital ([`space_before_capital`]; prose has one per sentence, code
 /// fewer), then reads the words on each side. A first word starting
 /// before `to` ends within MAX_WORD bytes of it, and the first of three
 /// within twice that, so links are looked for that far.
@@ -402,20 +404,6 @@ fn phone_spans(hay: &[u8], s: usize, end: usize, mut f: impl FnMut(Span)) {
             _ => break,
         }
     }
-}
-
-/// The first position in `from..to` holding a byte in `lo..=hi` (ASCII),
-/// eight bytes at a time.
-fn next_in(
-    hay: &[u8],
-    from: usize,
-    to: usize,
-    lo: u8,
-    hi: u8,
-) -> Option<usize> {
-    let flags = |x| swar::in_range(x, lo, hi);
-    swar::find(&hay[from..to], flags, |b: u8| (lo..=hi).contains(&b))
-        .map(|n| from + n)
 }
 
 /// The end of the word starting at `p`, unless it is longer than
@@ -611,8 +599,7 @@ mod tests {
         walk(hay, from, to, kinds, &mut form, |a, span, kind, form| {
             out.push((a, span, kind, form.to_vec()))
         });
-        out.sort_by_key(|c| c.0);
-        out
+        by_anchor(out)
     }
 
     /// The reference's list, stably sorted by anchor.
