@@ -4,8 +4,9 @@ use std::{ops::Range, path::PathBuf, sync::Arc};
 
 use regex_automata::{
     dfa::{dense::DFA, Automaton},
+    hybrid,
     util::captures::Captures,
-    Input,
+    Anchored, Input,
 };
 
 use crate::{
@@ -214,6 +215,8 @@ pub struct Scratch {
     counts: Vec<u32>,
     raw: Vec<Raw>,
     locs: Vec<Option<Captures>>,
+    /// Per rule, the cache of its follow check's lazy DFA.
+    follow: Vec<Option<hybrid::dfa::Cache>>,
     sweep: Sweep,
     /// Whether candidates share regex work through `sweep` (off only in
     /// the test that checks it changes nothing).
@@ -322,6 +325,7 @@ impl Scanner {
             counts: Vec::new(),
             raw: Vec::new(),
             locs: vec![None; self.inner.rules.len()],
+            follow: vec![None; self.inner.rules.len()],
             indexes: self.inner.indexes.scratch(),
             sweep: Sweep::default(),
             share: true,
@@ -431,10 +435,14 @@ impl Scanner {
                 let w = window(rule, c.hit, hay.len());
                 let may = if let Some(dfa) = rule.window_dfa() {
                     may_match(dfa, hay, w)
-                } else if let Some(run) = rule.secret_run() {
-                    s.runs.holds(c.rule, run, hay, w)
                 } else {
-                    true
+                    rule.secret_run().map_or(true, |run| {
+                        s.runs.holds(c.rule, run, hay, w.clone())
+                    }) && rule.follow().map_or(true, |f| {
+                        let cache = s.follow[c.rule as usize]
+                            .get_or_insert_with(|| f.create_cache());
+                        follows(f, cache, hay, c.hit, &w)
+                    })
                 };
                 if !may {
                     continue;
@@ -552,6 +560,24 @@ fn window(rule: &Rule, hit: Span, len: usize) -> Range<usize> {
 fn may_match(dfa: &DFA<&'static [u32]>, hay: &[u8], w: Range<usize>) -> bool {
     let input = Input::new(&hay[..w.end]).span(w).earliest(true);
     !matches!(dfa.try_search_fwd(&input), Ok(None))
+}
+
+/// Whether the rest of the rule's pattern after its keyword part
+/// ([`Rule::follow`]) matches at the hit's end, searched within
+/// `hay[..w.end]` as [`confirm`] searches the window.
+fn follows(
+    rest: &hybrid::dfa::DFA,
+    cache: &mut hybrid::dfa::Cache,
+    hay: &[u8],
+    hit: Span,
+    w: &Range<usize>,
+) -> bool {
+    let input = Input::new(&hay[..w.end])
+        .span(hit.end..w.end)
+        .anchored(Anchored::Yes)
+        .earliest(true);
+    // A DFA that gives up (its cache thrashing) costs only time.
+    !matches!(rest.try_search_fwd(cache, &input), Ok(None))
 }
 
 /// Runs the rule's regex in a window around the hit: every match that
@@ -1106,6 +1132,105 @@ negatives = ['23812345678']
                 if let Some(dfa) = rule.window_dfa() {
                     let w = window(rule, c.hit, hay.len());
                     skipped += usize::from(!may_match(dfa, hay.as_bytes(), w));
+                }
+            }
+        }
+        assert!(total > 100 && skipped > 100, "{total} {skipped}");
+    }
+
+    /// Every match of a rule with a follow check holds a keyword hit that
+    /// the check lets through: each example and negative of every such
+    /// rule, alone and joined to the next, every match of its regex.
+    #[test]
+    fn every_match_has_a_hit_its_follow_check_passes() {
+        let (rules, _) = builtin_scanner();
+        let with: Vec<&Rule> =
+            rules.rules().iter().filter(|r| r.follow().is_some()).collect();
+        assert!(with.len() >= 100, "{}", with.len());
+        let (mut matches, mut rejected) = (0, 0);
+        for rule in &with {
+            let f = rule.follow().unwrap();
+            let mut cache = f.create_cache();
+            let texts: Vec<&String> =
+                rule.examples().iter().chain(rule.negatives()).collect();
+            for (k, text) in texts.iter().enumerate() {
+                let next = texts[(k + 1) % texts.len()];
+                for hay in [text.to_string(), format!("{text} {next}")] {
+                    let hay = hay.as_bytes();
+                    let lower = hay.to_ascii_lowercase();
+                    let hits: Vec<Span> = rule
+                        .keywords()
+                        .iter()
+                        .flat_map(|kw| {
+                            memchr::memmem::find_iter(&lower, kw.as_bytes())
+                                .map(|i| Span::new(i, i + kw.len()))
+                        })
+                        .collect();
+                    let w = 0..hay.len();
+                    let passes: Vec<bool> = hits
+                        .iter()
+                        .map(|&h| follows(f, &mut cache, hay, h, &w))
+                        .collect();
+                    rejected += passes.iter().filter(|p| !**p).count();
+                    for m in rule.regex().find_iter(hay) {
+                        matches += 1;
+                        let ok = hits.iter().zip(&passes).any(|(h, &p)| {
+                            p && m.start() <= h.start && h.end <= m.end()
+                        });
+                        assert!(ok, "{}: {:?}", rule.id(), &hay[m.range()]);
+                    }
+                }
+            }
+        }
+        assert!(matches > 500 && rejected > 100, "{matches} {rejected}");
+    }
+
+    /// Keyword hits the rest of their rule's pattern cannot follow are
+    /// skipped: findings are those of a scan without any check, on the
+    /// examples and negatives of the rules with a follow check, cut into
+    /// pieces and joined with keywords and separators.
+    #[test]
+    fn follow_checks_change_no_finding() {
+        let (rules, s) = builtin_scanner();
+        let with: Vec<&Rule> =
+            rules.rules().iter().filter(|r| r.follow().is_some()).collect();
+        let mut pieces: Vec<String> = with
+            .iter()
+            .flat_map(|r| r.examples().iter().chain(r.negatives()))
+            .flat_map(|t| {
+                // Whole, and cut in two at a character boundary.
+                let cut = (0..=t.len() / 2)
+                    .rev()
+                    .find(|&i| t.is_char_boundary(i))
+                    .unwrap_or(0);
+                [t.clone(), t[..cut].to_string(), t[cut..].to_string()]
+            })
+            .collect();
+        pieces.extend(
+            [
+                "token", "secret", "password", "api_key", " = ", ": ", "\n",
+                "\n", " ", "\"", "=", "export ", "TOKEN=",
+            ]
+            .map(String::from),
+        );
+        let mut rng = crate::test_rng::XorShift::new(0x9e37_79b9_7f4a_7c15u64);
+        let mut next = |n: usize| rng.below(n);
+        let (mut total, mut skipped) = (0, 0);
+        for _ in 0..300 {
+            let mut hay = String::new();
+            for _ in 0..1 + next(6) {
+                hay.push_str(&pieces[next(pieces.len())]);
+            }
+            let (found, candidates) = same_with_and_without_checks(&s, &hay);
+            total += found;
+            for c in &candidates {
+                let rule = &rules.rules()[c.rule as usize];
+                if let Some(f) = rule.follow() {
+                    let w = window(rule, c.hit, hay.len());
+                    let mut cache = f.create_cache();
+                    let b = hay.as_bytes();
+                    skipped +=
+                        usize::from(!follows(f, &mut cache, b, c.hit, &w));
                 }
             }
         }

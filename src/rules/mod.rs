@@ -4,6 +4,7 @@
 mod builtin;
 mod check;
 mod error;
+mod follow;
 mod gitleaks;
 mod shape;
 mod spec;
@@ -16,7 +17,9 @@ use std::{
     sync::{Arc, OnceLock},
 };
 
-use regex_automata::{dfa::dense::DFA, meta::Regex, util::syntax, MatchKind};
+use regex_automata::{
+    dfa::dense::DFA, hybrid, meta::Regex, util::syntax, MatchKind,
+};
 
 pub use self::check::{check_examples, ExampleFailure, ExampleReport};
 pub use self::error::{RuleError, RuleErrorKind};
@@ -79,6 +82,8 @@ pub struct Rule {
     secret_run: OnceLock<Option<SecretRun>>,
     /// The built-in rule's window DFA, deserialized on first use.
     window_dfa: OnceLock<Option<DFA<&'static [u32]>>>,
+    /// What must follow a keyword hit (`follow.rs`), compiled on first use.
+    follow: OnceLock<Option<hybrid::dfa::DFA>>,
     pub(crate) placeholder_filter: bool,
     /// Drop UUIDs, hex digests, SRI hashes, identifiers and wordy values
     /// (see `precision.rs`); default on for low-confidence rules.
@@ -191,6 +196,30 @@ impl Rule {
     pub(crate) fn window_dfa(&self) -> Option<&DFA<&'static [u32]>> {
         self.window_dfa
             .get_or_init(|| builtin::window_dfa(&self.id, &self.pattern))
+            .as_ref()
+    }
+
+    /// The rest of the pattern after the part of it that ends with a
+    /// keyword, to be searched anchored at a keyword hit's end: a hit it
+    /// cannot follow is in no match that a hit ending that part would not
+    /// propose (`follow.rs`). Worked out and compiled on first use; `None`
+    /// for digit rules, rules whose keywords may lie outside the match,
+    /// unbounded patterns and patterns with no such part.
+    pub(crate) fn follow(&self) -> Option<&hybrid::dfa::DFA> {
+        self.follow
+            .get_or_init(|| {
+                // Unbounded patterns' matches may be cut by a window's end
+                // (where `$` holds), so a hit's window may see a match that
+                // the window of the hit ending the keyword part does not.
+                if self.prefilter != Prefilter::Keywords
+                    || !self.keyword_in_match
+                    || !self.bounded
+                {
+                    return None;
+                }
+                let hir = shape::parse(&self.pattern).ok()?;
+                follow::compile(&follow::after_keyword(&hir, &self.keywords)?)
+            })
             .as_ref()
     }
 
@@ -366,6 +395,7 @@ impl Rule {
             secret_shape,
             secret_run: OnceLock::new(),
             window_dfa: OnceLock::new(),
+            follow: OnceLock::new(),
             placeholder_filter: spec
                 .placeholder_filter
                 .unwrap_or(category == Category::Secret),
@@ -401,15 +431,7 @@ fn pattern_error(m: String) -> RuleError {
 /// rules a scan touches, and the bounded backtracker that extracts the
 /// capture groups in its place costs about the same in small windows.
 fn build_regex(pattern: &str) -> Result<Regex, RuleError> {
-    let meta = regex_automata::meta::Config::new()
-        .match_kind(MatchKind::LeftmostFirst)
-        .utf8_empty(false)
-        .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
-        .hybrid_cache_capacity(REGEX_SIZE_LIMIT)
-        .onepass(false)
-        // Full DFAs only where `window_dfa` has them (the tests enable
-        // `dfa-build`, which would let the meta regex build its own).
-        .dfa(false);
+    let meta = meta_config();
     let syntax = syntax::Config::new().unicode(false).utf8(false);
     Regex::builder().configure(meta).syntax(syntax).build(pattern).map_err(
         |e| {
@@ -423,6 +445,19 @@ fn build_regex(pattern: &str) -> Result<Regex, RuleError> {
             })
         },
     )
+}
+
+/// The meta regex configuration of every rule regex.
+fn meta_config() -> regex_automata::meta::Config {
+    regex_automata::meta::Config::new()
+        .match_kind(MatchKind::LeftmostFirst)
+        .utf8_empty(false)
+        .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
+        .hybrid_cache_capacity(REGEX_SIZE_LIMIT)
+        .onepass(false)
+        // Full DFAs only where `window_dfa` has them (the tests enable
+        // `dfa-build`, which would let the meta regex build its own).
+        .dfa(false)
 }
 
 /// What [`compile`] works out of a pattern.
