@@ -24,22 +24,11 @@ use regex_syntax::hir::{
 
 /// The rest of `hir` after its shortest leading part whose every match
 /// ends with one of `keywords` (lowercase; matched ASCII
-/// case-insensitively), if it has one and the rest is not empty.
+/// case-insensitively), if it has one and the rest is not empty. The
+/// leading part may end inside an alternation whose every branch has
+/// such a part (`<(?:[a-z]*token|name="secret")>`): the rest is then the
+/// alternation of the branches' rests, followed by the sequence's.
 pub(crate) fn after_keyword(hir: &Hir, keywords: &[String]) -> Option<Hir> {
-    let HirKind::Concat(parts) = hir.kind() else {
-        return None;
-    };
-    // Literals one byte each: the parser joins a keyword to the literal
-    // text after it (`key:`), and the split may fall inside.
-    let parts: Vec<Hir> = parts
-        .iter()
-        .flat_map(|p| match p.kind() {
-            HirKind::Literal(Literal(bytes)) => {
-                bytes.iter().map(|&b| Hir::literal([b])).collect()
-            }
-            _ => vec![p.clone()],
-        })
-        .collect();
     let mut extractor = Extractor::new();
     extractor
         .kind(ExtractKind::Suffix)
@@ -48,55 +37,113 @@ pub(crate) fn after_keyword(hir: &Hir, keywords: &[String]) -> Option<Hir> {
         .limit_literal_len(64)
         .limit_total(256);
     let longest = keywords.iter().map(String::len).max().unwrap_or(0);
-    // Per part, the literals its matches end with (lowercased first, so
-    // that `(?i)secret` is one literal, not 64).
-    let mut ends: Vec<Seq> = Vec::with_capacity(parts.len());
-    // The rest must not be empty: a check that always passes costs a
-    // search for nothing.
-    for j in 0..parts.len().saturating_sub(1) {
-        ends.push(extractor.extract(&lowercase(&parts[j])?));
-        // Most parts cannot end a keyword: skip them before any crossing.
-        let may_end = ends[j].literals().is_some_and(|ls| {
-            ls.iter().all(|l| {
-                let l = l.as_bytes();
-                keywords.iter().any(|k| {
-                    l.ends_with(k.as_bytes()) || k.as_bytes().ends_with(l)
-                })
-            })
-        });
-        if !may_end {
-            continue;
-        }
-        // What every match of `parts[..=j]` ends with: part j's literals,
-        // the earlier parts' prepended while some are whole and shorter
-        // than a keyword. Stopping early is safe: a match still ends with
-        // one of the literals as they are.
-        let mut acc = ends[j].clone();
-        let mut i = j;
-        while i > 0
-            && acc.len().is_some_and(|n| n <= 256)
-            && acc.literals().is_some_and(|ls| {
-                ls.iter().any(|l| l.is_exact() && l.len() < longest)
-            })
-        {
-            i -= 1;
-            acc.cross_reverse(&mut ends[i].clone());
-        }
-        let all = acc.literals().is_some_and(|ls| {
+    let rest = Splitter { extractor, keywords, longest }.split(hir)?;
+    // A rest that matches the empty string everywhere checks nothing.
+    let props = rest.properties();
+    (props.minimum_len() != Some(0) || !props.look_set().is_empty())
+        .then_some(rest)
+}
+
+struct Splitter<'a> {
+    extractor: Extractor,
+    keywords: &'a [String],
+    longest: usize,
+}
+
+impl Splitter<'_> {
+    /// The literals every match of `hir` ends with, lowercased first (so
+    /// that `(?i)secret` is one literal, not 64).
+    fn ends(&self, hir: &Hir) -> Seq {
+        lowercase(hir)
+            .map_or_else(Seq::infinite, |h| self.extractor.extract(&h))
+    }
+
+    /// Whether every literal of `seq` ends with a keyword (with `whole`)
+    /// or may be the end of one (without).
+    fn keyword_ends(&self, seq: &Seq, whole: bool) -> bool {
+        seq.literals().is_some_and(|ls| {
             !ls.is_empty()
                 && ls.iter().all(|l| {
-                    keywords
-                        .iter()
-                        .any(|k| l.as_bytes().ends_with(k.as_bytes()))
+                    let l = l.as_bytes();
+                    self.keywords.iter().any(|k| {
+                        let k = k.as_bytes();
+                        l.ends_with(k) || !whole && k.ends_with(l)
+                    })
                 })
-        });
-        if all {
-            return Some(Hir::concat(
-                parts[j + 1..].iter().map(loosen).collect(),
-            ));
+        })
+    }
+
+    /// What follows the shortest leading part of `hir` that ends with a
+    /// keyword in every match (empty when that is all of `hir`).
+    fn split(&self, hir: &Hir) -> Option<Hir> {
+        match hir.kind() {
+            HirKind::Concat(parts) => self.split_concat(parts),
+            HirKind::Capture(cap) => self.split(&cap.sub),
+            HirKind::Alternation(branches) => {
+                let rests = branches
+                    .iter()
+                    .map(|b| self.split(b))
+                    .collect::<Option<Vec<_>>>()?;
+                Some(Hir::alternation(rests))
+            }
+            _ => self.keyword_ends(&self.ends(hir), true).then(Hir::empty),
         }
     }
-    None
+
+    fn split_concat(&self, parts: &[Hir]) -> Option<Hir> {
+        // Literals one byte each: the parser joins a keyword to the
+        // literal text after it (`key:`), and the split may fall inside.
+        let parts: Vec<Hir> = parts
+            .iter()
+            .flat_map(|p| match p.kind() {
+                HirKind::Literal(Literal(bytes)) => {
+                    bytes.iter().map(|&b| Hir::literal([b])).collect()
+                }
+                _ => vec![p.clone()],
+            })
+            .collect();
+        let rest = |j: usize, first: Option<Hir>| {
+            let after = parts[j + 1..].iter().map(loosen);
+            Hir::concat(first.into_iter().chain(after).collect())
+        };
+        // Per part, the literals its matches end with.
+        let mut ends: Vec<Seq> = Vec::with_capacity(parts.len());
+        for j in 0..parts.len() {
+            ends.push(self.ends(&parts[j]));
+            // Most parts cannot end a keyword: skip them before crossing.
+            if self.keyword_ends(&ends[j], false) {
+                // What every match of `parts[..=j]` ends with: part j's
+                // literals, the earlier parts' prepended while some are
+                // whole and shorter than a keyword. Stopping early is
+                // safe: a match still ends with one of them as they are.
+                let mut acc = ends[j].clone();
+                let mut i = j;
+                while i > 0
+                    && acc.len().is_some_and(|n| n <= 256)
+                    && acc.literals().is_some_and(|ls| {
+                        ls.iter()
+                            .any(|l| l.is_exact() && l.len() < self.longest)
+                    })
+                {
+                    i -= 1;
+                    acc.cross_reverse(&mut ends[i].clone());
+                }
+                if self.keyword_ends(&acc, true) {
+                    return Some(rest(j, None));
+                }
+            }
+            // Or the keyword part ends inside this part, in every match.
+            if matches!(
+                parts[j].kind(),
+                HirKind::Alternation(_) | HirKind::Capture(_)
+            ) {
+                if let Some(inner) = self.split(&parts[j]) {
+                    return Some(rest(j, Some(loosen(&inner))));
+                }
+            }
+        }
+        None
+    }
 }
 
 /// A forward lazy DFA of `rest` (no captures, no prefilter, no reverse
@@ -231,6 +278,14 @@ mod tests {
         let kw = ["as the ", "as my "];
         let re = rest(r"use (\S+) as (?:the|my) (?:key|token)", &kw).unwrap();
         assert!(follows(&re, "key") && !follows(&re, "my key"));
+        // The keyword part ends inside an alternation, in every branch.
+        let re = rest(
+            r#"<(?:[a-z]{0,9}(?:secret|token)[0-9]?|id="[a-z]{0,9}token")>(\w+)<"#,
+            &["secret", "token"],
+        )
+        .unwrap();
+        assert!(follows(&re, ">abc<") && follows(&re, "1>abc<"));
+        assert!(follows(&re, "\">abc<") && !follows(&re, " >abc<"));
     }
 
     #[test]
@@ -240,8 +295,9 @@ mod tests {
         // `tokens` does not end with one.
         let kw = ["secret", "token"];
         assert!(rest(r"x(?:secret|tokens)=(\w+)", &kw).is_none());
-        // The keyword sits inside an alternation of the whole pattern.
+        // The keyword sits inside one branch of an alternation only.
         assert!(rest(r"a(?:secret=|b)(\w+)|c", &["secret"]).is_none());
+        assert!(rest(r"<(?:x|secret)>(\w+)", &["secret"]).is_none());
         // Nothing follows the keyword.
         assert!(rest(r"(?:x|y)secret", &["secret"]).is_none());
         // Not a sequence.
