@@ -221,8 +221,9 @@ pub struct Scratch {
     /// Whether candidates share regex work through `sweep` (off only in
     /// the test that checks it changes nothing).
     share: bool,
-    /// Whether a window must hold a run of secret bytes before a rule's
-    /// regex runs in it (off only in tests, to compare both ways).
+    /// Whether the checks made before a rule's regex runs in a window
+    /// (secret run, window DFA, follow) are made (off only in tests, to
+    /// compare both ways).
     precheck: bool,
     /// What the secret-run check learnt of the current rule's windows.
     runs: RunMemo,

@@ -162,13 +162,18 @@ pub(crate) fn compile(rest: &Hir) -> Option<DFA> {
         .configure(
             DFA::config()
                 .match_kind(MatchKind::LeftmostFirst)
-                .cache_capacity(1 << 20)
+                .cache_capacity(CACHE)
                 // Word boundaries are ASCII here (Unicode is off).
                 .unicode_word_boundary(false),
         )
         .build_from_nfa(nfa)
         .ok()
 }
+
+/// Each follow DFA's cache, per thread: the anchored searches die
+/// within a few bytes and visit few states; a rest whose DFA cannot fit
+/// in it gets no check.
+const CACHE: usize = 256 << 10;
 
 /// `hir` with counted repetitions of more than [`LOOSE`] copies made
 /// unbounded (and at most LOOSE required): a language that holds `hir`'s,

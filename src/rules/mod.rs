@@ -431,7 +431,15 @@ fn pattern_error(m: String) -> RuleError {
 /// rules a scan touches, and the bounded backtracker that extracts the
 /// capture groups in its place costs about the same in small windows.
 fn build_regex(pattern: &str) -> Result<Regex, RuleError> {
-    let meta = meta_config();
+    let meta = regex_automata::meta::Config::new()
+        .match_kind(MatchKind::LeftmostFirst)
+        .utf8_empty(false)
+        .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
+        .hybrid_cache_capacity(REGEX_SIZE_LIMIT)
+        .onepass(false)
+        // Full DFAs only where `window_dfa` has them (the tests enable
+        // `dfa-build`, which would let the meta regex build its own).
+        .dfa(false);
     let syntax = syntax::Config::new().unicode(false).utf8(false);
     Regex::builder().configure(meta).syntax(syntax).build(pattern).map_err(
         |e| {
@@ -445,19 +453,6 @@ fn build_regex(pattern: &str) -> Result<Regex, RuleError> {
             })
         },
     )
-}
-
-/// The meta regex configuration of every rule regex.
-fn meta_config() -> regex_automata::meta::Config {
-    regex_automata::meta::Config::new()
-        .match_kind(MatchKind::LeftmostFirst)
-        .utf8_empty(false)
-        .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
-        .hybrid_cache_capacity(REGEX_SIZE_LIMIT)
-        .onepass(false)
-        // Full DFAs only where `window_dfa` has them (the tests enable
-        // `dfa-build`, which would let the meta regex build its own).
-        .dfa(false)
 }
 
 /// What [`compile`] works out of a pattern.
