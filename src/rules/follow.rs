@@ -118,7 +118,11 @@ impl Splitter<'_> {
                 // safe: a match still ends with one of them as they are.
                 let mut acc = ends[j].clone();
                 let mut i = j;
+                // At most 64 parts back: look-arounds add nothing to the
+                // literals, and a pattern of thousands must not make this
+                // quadratic.
                 while i > 0
+                    && j - i < 64
                     && acc.len().is_some_and(|n| n <= 256)
                     && acc.literals().is_some_and(|ls| {
                         ls.iter()
