@@ -431,7 +431,9 @@ impl Scanner {
             }
             // A rule with a window DFA is confirmed only where it matches
             // (the capture search can find nothing else there); the others
-            // where a secret's bytes could be.
+            // where a secret's bytes could be and, for a rule with a follow
+            // check, where the rest of its pattern can follow the hit (the
+            // run check first: its memo makes it the cheaper of the two).
             if s.precheck {
                 let w = window(rule, c.hit, hay.len());
                 let may = if let Some(dfa) = rule.window_dfa() {
