@@ -227,7 +227,47 @@ pub struct Scratch {
     precheck: bool,
     /// What the secret-run check learnt of the current rule's windows.
     runs: RunMemo,
+    /// Per rule, what its secret-run checks have cost so far.
+    run_cost: Vec<RunCost>,
     indexes: IndexScratch,
+}
+
+/// How a rule's secret-run checks have gone in this scratch: once it has
+/// judged [`RunCost::SAMPLE`] windows, the order of the rule's two checks
+/// is fixed for good. Both are necessary conditions, so the order changes
+/// only the cost, never a finding.
+#[derive(Clone, Copy, Debug, Default)]
+struct RunCost {
+    windows: u32,
+    passed: u32,
+    bytes: u64,
+    follow_first: Option<bool>,
+}
+
+impl RunCost {
+    /// Windows judged before the order is fixed.
+    const SAMPLE: u32 = 64;
+    /// Bytes per window above which the follow check goes first.
+    const FOLLOW_FIRST_BYTES: u64 = 256;
+
+    /// Whether the follow check goes first. The run check goes first while
+    /// the rule is sampled: its memo shares the bytes of overlapping
+    /// windows, and most windows fail it for a few instructions each. When
+    /// most windows pass it anyway (keywords in assignments that are not
+    /// the rule's), or it reads many bytes per window, the follow check,
+    /// which dies a few bytes after the hit in most text, goes first.
+    fn follow_first(&mut self) -> bool {
+        if let Some(first) = self.follow_first {
+            return first;
+        }
+        if self.windows < Self::SAMPLE {
+            return false;
+        }
+        let first = 2 * self.passed >= self.windows
+            || self.bytes > Self::FOLLOW_FIRST_BYTES * u64::from(self.windows);
+        self.follow_first = Some(first);
+        first
+    }
 }
 
 impl Scratch {
@@ -332,6 +372,7 @@ impl Scanner {
             share: true,
             precheck: true,
             runs: RunMemo::default(),
+            run_cost: vec![RunCost::default(); self.inner.rules.len()],
         }
     }
 
@@ -432,20 +473,37 @@ impl Scanner {
             // A rule with a window DFA is confirmed only where it matches
             // (the capture search can find nothing else there); the others
             // where a secret's bytes could be and, for a rule with a follow
-            // check, where the rest of its pattern can follow the hit (the
-            // run check first: its memo makes it the cheaper of the two).
+            // check, where the rest of its pattern can follow the hit. The
+            // run check goes first (its memo makes it the cheaper of the
+            // two) unless this rule's windows have cost it many bytes each.
             if s.precheck {
                 let w = window(rule, c.hit, hay.len());
                 let may = if let Some(dfa) = rule.window_dfa() {
                     may_match(dfa, hay, w)
                 } else {
-                    rule.secret_run().map_or(true, |run| {
-                        s.runs.holds(c.rule, run, hay, w.clone())
-                    }) && rule.follow().map_or(true, |f| {
-                        let cache = s.follow[c.rule as usize]
-                            .get_or_insert_with(|| f.create_cache());
-                        follows(f, cache, hay, c.hit, &w)
-                    })
+                    let cost = &mut s.run_cost[c.rule as usize];
+                    let follow_first = cost.follow_first();
+                    let mut run = || {
+                        rule.secret_run().map_or(true, |run| {
+                            let (runs, bytes) = (&mut s.runs, &mut cost.bytes);
+                            let holds =
+                                runs.holds(c.rule, run, hay, w.clone(), bytes);
+                            cost.windows += 1;
+                            cost.passed += u32::from(holds);
+                            holds
+                        })
+                    };
+                    let follow = |follow_cache: &mut Vec<Option<_>>| {
+                        rule.follow().map_or(true, |f| {
+                            let cache = follow_cache[c.rule as usize]
+                                .get_or_insert_with(|| f.create_cache());
+                            follows(f, cache, hay, c.hit, &w)
+                        })
+                    };
+                    // The follow check, then the run check, or the other way.
+                    (!follow_first || follow(&mut s.follow))
+                        && run()
+                        && (follow_first || follow(&mut s.follow))
                 };
                 if !may {
                     continue;
@@ -759,12 +817,14 @@ struct RunMemo {
 impl RunMemo {
     /// Whether window `w` of `rule` may hold a secret the rule reports:
     /// the same answer as a scan of `w` alone.
+    /// Adds the bytes it reads to `read`.
     fn holds(
         &mut self,
         rule: u32,
         run: &SecretRun,
         hay: &[u8],
         w: Range<usize>,
+        read: &mut u64,
     ) -> bool {
         if self.rule != Some(rule) {
             *self = RunMemo { rule: Some(rule), found: None, clean: None };
@@ -789,8 +849,12 @@ impl RunMemo {
             return w.end == at && run.at_end(start, at).is_some();
         }
         let place = match run.scan(hay, at..w.end, start) {
-            Ok(place) => Some(place),
+            Ok(place) => {
+                *read += place.end.min(w.end).saturating_sub(at) as u64;
+                Some(place)
+            }
             Err(start) => {
+                *read += (w.end - at) as u64;
                 self.clean = Some((w.start..w.end, start));
                 run.at_end(start, w.end)
             }
@@ -995,7 +1059,7 @@ negatives = ['23812345678']
                 let hit = Span::new(start, (start + n).min(hay.len()));
                 let w = window(rule, hit, hay.len());
                 let alone = run.find(&hay, w.clone()).is_some();
-                proptest::prop_assert_eq!(memo.holds(0, run, &hay, w), alone);
+                proptest::prop_assert_eq!(memo.holds(0, run, &hay, w, &mut 0), alone);
             }
         }
     }
@@ -1007,7 +1071,16 @@ negatives = ['23812345678']
         s: &Scanner,
         hay: &str,
     ) -> (usize, Vec<Candidate>) {
-        let (mut on, mut off) = (s.scratch(), s.scratch());
+        same_with_and_without_checks_in(s, s.scratch(), hay)
+    }
+
+    /// As [`same_with_and_without_checks`], the checked scan in `on`.
+    fn same_with_and_without_checks_in(
+        s: &Scanner,
+        mut on: Scratch,
+        hay: &str,
+    ) -> (usize, Vec<Candidate>) {
+        let mut off = s.scratch();
         off.precheck = false;
         let (mut a, mut b) = (Vec::new(), Vec::new());
         s.scan_with(&mut on, hay.as_bytes(), &mut a);
@@ -1146,6 +1219,26 @@ negatives = ['23812345678']
         seed: u64,
         mut skips: impl FnMut(&Rule, &Candidate, &[u8]) -> bool,
     ) -> (usize, usize) {
+        same_findings_on_soup_in(
+            s,
+            rules,
+            pieces,
+            seed,
+            || s.scratch(),
+            &mut skips,
+        )
+    }
+
+    /// As [`same_findings_on_soup`], each checked scan in a scratch from
+    /// `scratch`.
+    fn same_findings_on_soup_in(
+        s: &Scanner,
+        rules: &RuleSet,
+        pieces: &[String],
+        seed: u64,
+        scratch: impl Fn() -> Scratch,
+        mut skips: impl FnMut(&Rule, &Candidate, &[u8]) -> bool,
+    ) -> (usize, usize) {
         let mut rng = crate::test_rng::XorShift::new(seed);
         let mut next = |n: usize| rng.below(n);
         let (mut total, mut skipped) = (0, 0);
@@ -1154,7 +1247,8 @@ negatives = ['23812345678']
             for _ in 0..1 + next(6) {
                 hay.push_str(&pieces[next(pieces.len())]);
             }
-            let (found, candidates) = same_with_and_without_checks(s, &hay);
+            let (found, candidates) =
+                same_with_and_without_checks_in(s, scratch(), &hay);
             total += found;
             for c in &candidates {
                 let rule = &rules.rules()[c.rule as usize];
@@ -1240,19 +1334,80 @@ negatives = ['23812345678']
             .map(String::from),
         );
         let seed = 0x9e37_79b9_7f4a_7c15u64;
-        let (total, skipped) = same_findings_on_soup(
+        let skips = |rule: &Rule, c: &Candidate, hay: &[u8]| {
+            rule.follow().is_some_and(|f| {
+                let w = window(rule, c.hit, hay.len());
+                !follows(f, &mut f.create_cache(), hay, c.hit, &w)
+            })
+        };
+        // The run check first, as a fresh scratch has it, then the follow
+        // check first for every rule.
+        let (total, skipped) =
+            same_findings_on_soup(&s, &rules, &pieces, seed, skips);
+        assert!(total > 100 && skipped > 100, "{total} {skipped}");
+        let follow_first = || {
+            let mut on = s.scratch();
+            for cost in &mut on.run_cost {
+                cost.follow_first = Some(true);
+            }
+            on
+        };
+        let (total, skipped) = same_findings_on_soup_in(
             &s,
             &rules,
             &pieces,
             seed,
-            |rule, c, hay| {
-                rule.follow().is_some_and(|f| {
-                    let w = window(rule, c.hit, hay.len());
-                    !follows(f, &mut f.create_cache(), hay, c.hit, &w)
-                })
-            },
+            follow_first,
+            skips,
         );
         assert!(total > 100 && skipped > 100, "{total} {skipped}");
+    }
+
+    /// A rule most of whose windows pass the secret-run check gets its
+    /// follow check first once sampled, one whose windows fail it keeps
+    /// the run check first, and the findings are those of a scan without
+    /// checks.
+    #[test]
+    fn the_order_of_the_checks_follows_their_cost() {
+        let (rules, s) = builtin_scanner();
+        let id = |name: &str| {
+            rules.rules().iter().position(|r| r.id() == name).unwrap()
+        };
+        // `xml-secret-element`'s windows hold the bytes of a secret (the
+        // values, between spaces), but no element follows its keyword. `airtable-personal-access-token`'s keyword
+        // `pat` comes with no run of secret bytes long enough.
+        let mut hay = String::new();
+        for i in 0..200 {
+            hay.push_str(&format!(
+                "token = Zq{i:04}wJ8rT2vLx9bN4mK7pQ3sY6dF1hG5cV0n is set\n\
+                 the path of pat {i}\n"
+            ));
+        }
+        // A finding of each rule after the sampling.
+        hay.push_str("<apiKey>Zq9wJ8rT2vLx9bN4mK7pQ3</apiKey>\n");
+        hay.push_str("AIRTABLE_TOKEN=patAbCdEfGhIjKlMn.");
+        hay.push_str(&"0123456789abcdef".repeat(4));
+        hay.push('\n');
+        let mut on = s.scratch();
+        let (found, _) = {
+            let mut a = Vec::new();
+            s.scan_with(&mut on, hay.as_bytes(), &mut a);
+            let mut off = s.scratch();
+            off.precheck = false;
+            let mut b = Vec::new();
+            s.scan_with(&mut off, hay.as_bytes(), &mut b);
+            assert_eq!(a, b);
+            (a, ())
+        };
+        let xml = id("xml-secret-element");
+        let pat = id("airtable-personal-access-token");
+        assert!(rules.rules()[xml].follow().is_some());
+        assert!(rules.rules()[pat].follow().is_some());
+        assert_eq!(on.run_cost[xml].follow_first, Some(true));
+        assert_eq!(on.run_cost[pat].follow_first, Some(false));
+        let ids: Vec<&str> = found.iter().map(|f| &*f.rule_id).collect();
+        assert!(ids.contains(&"xml-secret-element"), "{ids:?}");
+        assert!(ids.contains(&"airtable-personal-access-token"), "{ids:?}");
     }
 
     /// Digit rules whose matches begin with a lead literal (`tel`, `DNI`,
