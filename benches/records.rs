@@ -127,7 +127,7 @@ fn customer_prompts(rows: &[Row], size: usize) -> Vec<u8> {
     let mut r = Rng(5);
     let mut out = String::new();
     while out.len() < size {
-        if r.next() % 20 == 0 {
+        if r.next().is_multiple_of(20) {
             let c = &rows[(r.next() % rows.len() as u64) as usize];
             out.push_str(&format!(
                 "Customer {} wrote from {} about order {}; call back on {} \

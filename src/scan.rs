@@ -487,7 +487,7 @@ impl Scanner {
                     // Counted only until the order is fixed.
                     let sampling = cost.follow_first.is_none();
                     let mut run = || {
-                        rule.secret_run().map_or(true, |run| {
+                        rule.secret_run().is_none_or(|run| {
                             let (runs, bytes) = (&mut s.runs, &mut cost.bytes);
                             let holds =
                                 runs.holds(c.rule, run, hay, w.clone(), bytes);
@@ -499,7 +499,7 @@ impl Scanner {
                         })
                     };
                     let follow = |follow_cache: &mut Vec<Option<_>>| {
-                        rule.follow().map_or(true, |f| {
+                        rule.follow().is_none_or(|f| {
                             let cache = follow_cache[c.rule as usize]
                                 .get_or_insert_with(|| f.create_cache());
                             follows(f, cache, hay, c.hit, &w)

@@ -215,7 +215,7 @@ fn million_deep_json_nesting_is_scanned_without_recursion() {
     let depth = 1_000_000;
     let mut body = vec![b'['; depth];
     body.extend_from_slice(format!("\"key {key}\"").as_bytes());
-    body.extend(std::iter::repeat(b']').take(depth));
+    body.extend(std::iter::repeat_n(b']', depth));
     let path = dir.join("deep.json");
     fs::write(&path, &body).unwrap();
     let r = run_measured(&dir, &["filter", "--format", "json"], Some(&path));
@@ -365,7 +365,7 @@ fn catastrophic_backtracking_patterns_run_in_linear_time() {
     fs::write(dir.join("bt.toml"), BACKTRACKING_RULES).unwrap();
     let mut input = vec![b'a'; 256 << 10];
     input.push(b'!');
-    input.extend(std::iter::repeat(b'x').take(256 << 10));
+    input.extend(std::iter::repeat_n(b'x', 256 << 10));
     let path = dir.join("aaaa.txt");
     fs::write(&path, &input).unwrap();
     let args = ["--no-builtin", "--rules", "bt.toml"];

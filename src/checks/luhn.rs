@@ -19,7 +19,7 @@ fn luhn_ok(digits: &[u8]) -> bool {
         .enumerate()
         .map(|(i, &b)| if i % 2 == 1 { doubled(digit(b)) } else { digit(b) })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// Luhn doubling: `2d`, minus 9 when that has two digits.

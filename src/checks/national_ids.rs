@@ -161,7 +161,7 @@ pub(super) fn validate_es_dni(secret: &[u8]) -> bool {
 pub(super) fn validate_nl_bsn(secret: &[u8]) -> bool {
     digits_exact::<9>(secret).is_some_and(|d| {
         let sum = weighted(&d[..8], &[9, 8, 7, 6, 5, 4, 3, 2]);
-        (sum + 11 * 9 - digit(d[8])) % 11 == 0
+        (sum + 11 * 9 - digit(d[8])).is_multiple_of(11)
     })
 }
 
@@ -249,7 +249,7 @@ pub(super) fn validate_au_tfn(secret: &[u8]) -> bool {
         8 => &[10, 7, 8, 4, 6, 3, 5, 1],
         _ => return false,
     };
-    !all_same(d) && weighted(d, weights) % 11 == 0
+    !all_same(d) && weighted(d, weights).is_multiple_of(11)
 }
 
 // --------------------------------------------------------------- France

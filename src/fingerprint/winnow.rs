@@ -282,7 +282,7 @@ pub(crate) fn winnow(hashes: &[u64], w: usize) -> Vec<(usize, u64)> {
             q.pop_front();
         }
         let m = *q.front().expect("holds position i");
-        if out.last().map_or(true, |&(p, _)| p != m) {
+        if out.last().is_none_or(|&(p, _)| p != m) {
             out.push((m, hashes[m]));
         }
     }

@@ -137,7 +137,7 @@ impl Route {
 
     fn matches(&self, path: &str, host: Option<&str>) -> bool {
         let path_ok =
-            self.path_prefix.as_deref().map_or(true, |p| path.starts_with(p));
+            self.path_prefix.as_deref().is_none_or(|p| path.starts_with(p));
         let host_ok = match (&self.host, host) {
             (None, _) => true,
             (Some(want), Some(h)) => {
