@@ -7,7 +7,9 @@
 //! exactly the candidates a buffer scan finds.
 
 use super::{tagged_form, ColumnKind, RecordsIndex, ValueHasher};
-use crate::{finding::Span, swar};
+use wide::u8x16;
+
+use crate::finding::Span;
 
 /// Bytes around an anchor that decide a candidate.
 pub(crate) const CONTEXT: usize = 512;
@@ -117,14 +119,14 @@ pub(crate) fn find(
 /// Calls `f` with every candidate of `kinds` anchored in `from..to` of
 /// `hay`: its anchor, span, kind and [`tagged_form`] (built in `form`).
 ///
-/// Three passes, each jumping over text that cannot hold its kind:
-/// emails from `@` to `@`, IDs and phone numbers from digit to digit,
-/// names from link to link (a space between a lowercase byte and a
-/// capital). Candidates come by kind, not by position; those with the
-/// same anchor come in the order of the walk by position (an ID before
-/// the phone numbers of its word, a two-word name before the three-word
-/// one), so a stable sort by anchor, as `find`'s caller does, gives that
-/// walk's list.
+/// Emails are found from `@` to `@` (`memchr`). IDs, phone numbers and
+/// names come from one pass over 64-byte blocks ([`Blocks`]) that marks
+/// the first digit of every word and every space between a word that
+/// begins with a capital and a capital; only those places are read byte
+/// by byte. Candidates are not in order of position; those with the same
+/// anchor come in the order of a walk by position (an ID before the phone
+/// numbers of its word, a two-word name before the three-word one), so a
+/// stable sort by anchor, as `find`'s caller does, gives that walk's list.
 pub(crate) fn walk(
     hay: &[u8],
     from: usize,
@@ -143,82 +145,299 @@ pub(crate) fn walk(
             }
         }
     }
-    if ids || phones {
-        digit_words(hay, from, to, (ids, phones), form, &mut f);
+    if from >= to || !(ids || phones || names) {
+        return;
     }
-    if names {
-        name_links(hay, from, to, form, &mut f);
+    let mut words = DigitWords::new(hay, from, to, (ids, phones));
+    let mut links = NameLinks { from, to, last: None };
+    // A word that begins before `from` is not anchored here, but a name
+    // that begins before it may link to one that does.
+    let before = from > 0 && is_word(hay[from - 1]);
+    let mut blocks = Blocks::new(hay, from, before);
+    // Digit words begin before `to`, so their first digit is within
+    // MAX_WORD bytes of it; a name's first word begins before `to` and
+    // its last link is within two words of it.
+    let digit_stop = if ids || phones {
+        hay.len().min(to.saturating_add(MAX_WORD))
+    } else {
+        from
+    };
+    let link_stop = if names {
+        hay.len().min(to.saturating_add(2 * MAX_WORD + 2))
+    } else {
+        from
+    };
+    let mut digits = ids || phones;
+    while let Some((at, marks)) = blocks.next(digits, names) {
+        if at >= digit_stop {
+            digits = false;
+        }
+        if at >= link_stop && !digits {
+            break;
+        }
+        for q in bits(at, marks.first_digits) {
+            if q >= digit_stop || !words.word(q, &marks, at, form, &mut f) {
+                digits = false;
+                break;
+            }
+        }
+        for i in bits(at, marks.links) {
+            // A link's capital must be in the text the names look at.
+            if i + 1 >= link_stop {
+                break;
+            }
+            links.link(hay, i, form, &mut f);
+        }
+    }
+}
+
+/// The positions of the set bits of `mask`, a block's marks at `at`.
+fn bits(at: usize, mut mask: u64) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        (mask != 0).then(|| {
+            let i = mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            at + i
+        })
+    })
+}
+
+/// Bytes per block of [`Blocks`].
+const BLOCK: usize = 64;
+
+/// One bit per byte of a block (bit `i` for its byte `i`) for each class
+/// of byte that the walk's marks are made of.
+#[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
+struct Classes {
+    digit: u64,
+    /// [`is_word`].
+    word: u64,
+    upper: u64,
+    space: u64,
+}
+
+impl Classes {
+    /// The classes of the bytes of `hay` from `at`, up to [`BLOCK`] of
+    /// them; bits past the end of `hay` are clear.
+    fn of(hay: &[u8], at: usize) -> Classes {
+        let mut padded = [0u8; BLOCK];
+        let block: &[u8] = match hay.get(at..at + BLOCK) {
+            Some(block) => block,
+            None => {
+                let rest = hay.get(at..).unwrap_or_default();
+                padded[..rest.len()].copy_from_slice(rest);
+                &padded
+            }
+        };
+        // Sixteen bytes at a time, with vector compares (`wide` picks
+        // SSE2 or NEON, or plain code elsewhere); `v - lo` below `n`
+        // (unsigned) tests `lo <= v < lo + n`.
+        let splat = u8x16::splat;
+        let below = |v: u8x16, n: u8| v.min(splat(n - 1)).simd_eq(v);
+        let mut c = Classes::default();
+        for (k, chunk) in block.chunks_exact(16).enumerate() {
+            let v = u8x16::from(<[u8; 16]>::try_from(chunk).expect("16"));
+            let digit = below(v - splat(b'0'), 10);
+            let upper = below(v - splat(b'A'), 26);
+            let letter = below((v | splat(0x20)) - splat(b'a'), 26);
+            // `-` and `.` are adjacent.
+            let punct = below(v - splat(b'-'), 2)
+                | v.simd_eq(splat(b'_'))
+                | v.simd_eq(splat(b'\''))
+                | v.simd_eq(splat(b'+'));
+            let bits = |m: u8x16| u64::from(m.to_bitmask()) << (16 * k);
+            c.digit |= bits(digit);
+            c.word |= bits(digit | letter | punct);
+            c.upper |= bits(upper);
+            c.space |= bits(v.simd_eq(splat(b' ')));
+        }
+        c
+    }
+}
+
+/// A block's marks (bit `i` for its byte `i`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Marks {
+    /// The first digit of each word that begins in or after the first
+    /// block (words are runs of [`is_word`] bytes).
+    first_digits: u64,
+    /// Spaces followed by a capital and preceded by a word that begins
+    /// with a capital: every link of [`NameLinks`] and a few more. The
+    /// word before a space at the first block's start counts as such a
+    /// word when `hay` has a word byte there.
+    links: u64,
+    /// The first and the last byte of each word (of the first block: its
+    /// bytes from the block's start on); set when `first_digits` is.
+    starts: u64,
+    ends: u64,
+}
+
+/// The marks of `hay` from a position on, block by block. Words that
+/// cross blocks are followed by carrying a bit from one block's sums to
+/// the next, as in simdjson's string masks.
+struct Blocks<'h> {
+    hay: &'h [u8],
+    at: usize,
+    /// The classes of the block at `at`.
+    next: Classes,
+    /// The byte before `at` is a word byte.
+    word_before: bool,
+    /// The byte before `at` is in a word that begins with a capital.
+    capital_before: bool,
+    /// The carries of the two additions below.
+    digit_carry: bool,
+    capital_carry: bool,
+}
+
+impl<'h> Blocks<'h> {
+    /// Marks from `at`; `before` tells whether the byte before `at` is a
+    /// word byte (the word it ends is taken to begin with a capital).
+    fn new(hay: &'h [u8], at: usize, before: bool) -> Blocks<'h> {
+        Blocks {
+            hay,
+            at,
+            next: Classes::of(hay, at),
+            word_before: before,
+            capital_before: before,
+            digit_carry: false,
+            capital_carry: before,
+        }
+    }
+
+    /// The next block's position and marks (only those asked for), or
+    /// `None` past the end.
+    fn next(&mut self, digits: bool, names: bool) -> Option<(usize, Marks)> {
+        let at = self.at;
+        if at >= self.hay.len() {
+            return None;
+        }
+        let c = self.next;
+        self.next = Classes::of(self.hay, at + BLOCK);
+        self.at = at + BLOCK;
+        let starts = c.word & !(c.word << 1 | u64::from(self.word_before));
+        self.word_before = c.word >> 63 == 1;
+        let mut marks = Marks::default();
+        if digits {
+            // Adding a word's start bit to its non-digit bytes carries up
+            // to its first digit, or past its end if it has none.
+            let others = c.word & !c.digit;
+            let (sum, a) = others.overflowing_add(starts);
+            let (sum, b) = sum.overflowing_add(u64::from(self.digit_carry));
+            self.digit_carry = a | b;
+            marks.first_digits = sum & c.digit;
+            marks.starts = starts;
+            marks.ends = c.word & !(c.word >> 1 | (self.next.word & 1) << 63);
+        }
+        // Adding the start bit of each word that begins with a capital to
+        // the word bytes clears exactly those words' bytes.
+        let (sum, a) = c.word.overflowing_add(starts & c.upper);
+        let (sum, b) = sum.overflowing_add(u64::from(self.capital_carry));
+        self.capital_carry = a | b;
+        let capital = c.word & !sum;
+        if names {
+            let after = c.upper >> 1 | (self.next.upper & 1) << 63;
+            let before = capital << 1 | u64::from(self.capital_before);
+            marks.links = c.space & before & after;
+        }
+        self.capital_before = capital >> 63 == 1;
+        Some((at, marks))
     }
 }
 
 /// The IDs and phone numbers of [`walk`]: words of at most [`MAX_WORD`]
-/// bytes that begin in `from..to` and hold a digit. Such a word has a
-/// digit within MAX_WORD bytes of its start, so the walk jumps from digit
-/// to digit (`swar::find_digit`) and looks back for the word's start.
-/// `p` is always at a word boundary.
-fn digit_words(
-    hay: &[u8],
-    from: usize,
+/// bytes that begin in `from..to` and hold a digit, each met at its first
+/// digit.
+struct DigitWords<'h> {
+    hay: &'h [u8],
     to: usize,
-    (ids, phones): (bool, bool),
-    form: &mut Vec<u8>,
-    f: &mut impl FnMut(usize, Span, ColumnKind, &[u8]),
-) {
-    let mut p = from;
-    // A word that began before `from` is not anchored here.
-    while p > 0 && p < to && is_word(hay[p - 1]) {
-        p += 1;
+    kinds: (bool, bool),
+    /// A word boundary at or before the next word.
+    p: usize,
+}
+
+impl<'h> DigitWords<'h> {
+    fn new(
+        hay: &'h [u8],
+        from: usize,
+        to: usize,
+        kinds: (bool, bool),
+    ) -> DigitWords<'h> {
+        let mut p = from;
+        // A word that began before `from` is not anchored here.
+        while p > 0 && p < to && is_word(hay[p - 1]) {
+            p += 1;
+        }
+        DigitWords { hay, to, kinds, p }
     }
-    let limit = hay.len().min(to.saturating_add(MAX_WORD));
-    while p < to {
-        let Some(q) = swar::find_digit(&hay[p..limit]).map(|n| p + n) else {
-            break;
+
+    /// Reports the candidates of the word whose first digit is at `q`, in
+    /// the block at `at` with `marks`; false when the word begins at or
+    /// after `to`, so that no later one is anchored here either.
+    fn word(
+        &mut self,
+        q: usize,
+        marks: &Marks,
+        at: usize,
+        form: &mut Vec<u8>,
+        f: &mut impl FnMut(usize, Span, ColumnKind, &[u8]),
+    ) -> bool {
+        let (hay, (ids, phones)) = (self.hay, self.kinds);
+        // The word's first and last bytes from the marks when they are
+        // in this block, else byte by byte.
+        let k = q - at;
+        let starts = marks.starts & (u64::MAX >> (63 - k));
+        let s = if starts != 0 {
+            at + 63 - starts.leading_zeros() as usize
+        } else {
+            word_start(hay, self.p, q)
         };
-        let s = word_start(hay, p, q);
-        if s >= to {
-            break;
+        if s >= self.to {
+            return false;
         }
-        // The word's end and the classes of its bytes, in one pass.
-        let mut end = s;
-        let mut any = 0;
-        while end < hay.len() {
-            let c = CLASS[hay[end] as usize];
-            if c & WORD == 0 {
-                break;
-            }
-            any |= c;
-            end += 1;
-        }
-        p = end;
+        let ends = marks.ends >> k;
+        let end = if ends != 0 {
+            q + ends.trailing_zeros() as usize + 1
+        } else {
+            q + hay[q..].iter().take_while(|&&b| is_word(b)).count()
+        };
+        self.p = end;
         if end - s > MAX_WORD {
             // Too long for any candidate.
-            continue;
+            return true;
         }
         let word = &hay[s..end];
-        if ids && word.len() >= 4 && any & ID_BAD == 0 {
-            // The ID's normal form: uppercase, without `-`, `_`, `.`.
+        if ids && word.len() >= 4 {
+            // The ID's normal form: uppercase, without `-`, `_`, `.`;
+            // none if the word holds a `'` or a `+`.
             form.clear();
             form.push(ColumnKind::Id as u8);
-            form.extend(
-                word.iter()
-                    .filter(|&&b| CLASS[b as usize] & ID_DROP == 0)
-                    .map(u8::to_ascii_uppercase),
-            );
-            if form.len() > 4 {
+            let mut any = 0;
+            for &b in word {
+                let c = CLASS[b as usize];
+                any |= c;
+                if c & ID_DROP == 0 {
+                    form.push(b.to_ascii_uppercase());
+                }
+            }
+            if form.len() > 4 && any & ID_BAD == 0 {
                 f(s, Span::new(s, end), ColumnKind::Id, form);
             }
         }
-        if phones {
+        // A phone number holds seven digits or more: a shorter word must
+        // be followed by a gap and another word.
+        let gap = matches!(hay.get(end), Some(b' ' | b'(' | b')'));
+        if phones && (word.len() >= 7 || gap) {
             phone_spans(hay, s, end, |span| {
                 if tagged_form(ColumnKind::Phone, &hay[span], form) {
                     f(s, span, ColumnKind::Phone, form);
                 }
             });
         }
+        true
     }
 }
 
-/// A name word found by [`name_links`]: start, end, and end without a
+/// A name word found by [`NameLinks`]: start, end, and end without a
 /// final full stop.
 #[derive(Clone, Copy)]
 struct NameWord {
@@ -235,39 +454,43 @@ struct NameWord {
 /// without a full stop.
 ///
 /// Every link is a space between a byte that ends a name word (`a-z`,
-/// `'`, `-`, `.`) and a capital, so the walk looks for a space before a
-/// capital ([`space_before_capital`]; prose has one per sentence, code
-/// fewer), then reads the words on each side. A first word starting
-/// before `to` ends within MAX_WORD bytes of it, and the first of three
-/// within twice that, so links are looked for that far.
-fn name_links(
-    hay: &[u8],
+/// `'`, `-`, `.`) and a capital, after a word that begins with a capital
+/// ([`Marks::links`]); the words on each side are read there. A first
+/// word starting before `to` ends within MAX_WORD bytes of it, and the
+/// first of three within twice that, so links are looked for that far.
+struct NameLinks {
     from: usize,
     to: usize,
-    form: &mut Vec<u8>,
-    f: &mut impl FnMut(usize, Span, ColumnKind, &[u8]),
-) {
-    let mut emit = |start: usize, e: usize| {
-        form.clear();
-        form.push(ColumnKind::Name as u8);
-        // A name's bytes are letters, `'`, `-`, `.` and spaces: setting
-        // bit 5 lowercases the capitals and keeps the others.
-        form.extend_from_slice(&hay[start..e]);
-        for b in &mut form[1..] {
-            *b |= 0x20;
-        }
-        f(start, Span::new(start, e), ColumnKind::Name, form);
-    };
-    // The last link found: its two words.
-    let mut last: Option<(NameWord, NameWord)> = None;
-    let stop = hay.len().min(to.saturating_add(2 * MAX_WORD + 2));
-    space_before_capital(&hay[..stop], from, |i| {
+    /// The last link found: its two words.
+    last: Option<(NameWord, NameWord)>,
+}
+
+impl NameLinks {
+    /// Reads the link at `i` (links come in order of position).
+    fn link(
+        &mut self,
+        hay: &[u8],
+        i: usize,
+        form: &mut Vec<u8>,
+        f: &mut impl FnMut(usize, Span, ColumnKind, &[u8]),
+    ) {
         if i == 0 || CLASS[hay[i - 1] as usize] & NAME_END == 0 {
             return;
         }
+        let mut emit = |start: usize, e: usize| {
+            form.clear();
+            form.push(ColumnKind::Name as u8);
+            // A name's bytes are letters, `'`, `-`, `.` and spaces:
+            // setting bit 5 lowercases the capitals and keeps the others.
+            form.extend_from_slice(&hay[start..e]);
+            for b in &mut form[1..] {
+                *b |= 0x20;
+            }
+            f(start, Span::new(start, e), ColumnKind::Name, form);
+        };
         // In a run of names, the word before this link was read as the
         // one after the last link.
-        let a = match last {
+        let a = match self.last {
             Some((_, m)) if m.end == i => m,
             _ => match name_word_ending(hay, i) {
                 Some(a) => a,
@@ -281,19 +504,20 @@ fn name_links(
             return;
         }
         let b = NameWord { start: i + 1, end, trimmed };
-        if (from..to).contains(&a.start) {
+        let anchored = self.from..self.to;
+        if anchored.contains(&a.start) {
             emit(a.start, b.trimmed);
         }
-        if let Some((x, m)) = last {
+        if let Some((x, m)) = self.last {
             if m.start == a.start
                 && m.end == m.trimmed
-                && (from..to).contains(&x.start)
+                && anchored.contains(&x.start)
             {
                 emit(x.start, b.trimmed);
             }
         }
-        last = Some((a, b));
-    });
+        self.last = Some((a, b));
+    }
 }
 
 /// The name word that ends at `i` (a word boundary), if there is one.
@@ -315,52 +539,6 @@ fn name_word_ending(hay: &[u8], i: usize) -> Option<NameWord> {
     })
 }
 
-/// Calls `f` with every position `i` in `from..` of `hay` where a space is
-/// followed by an ASCII capital, in order: sixteen-byte blocks without one
-/// are skipped by a vector test, the others read eight bytes at a time.
-fn space_before_capital(hay: &[u8], from: usize, mut f: impl FnMut(usize)) {
-    // The places in the eight bytes at `j` (`hay` holds `j + 9` bytes).
-    let mut word = |j: usize| {
-        let x = u64::from_le_bytes(hay[j..j + 8].try_into().expect("8"));
-        let y = u64::from_le_bytes(hay[j + 1..j + 9].try_into().expect("8"));
-        let mut m =
-            swar::in_range(x, b' ', b' ') & swar::in_range(y, b'A', b'Z');
-        while m != 0 {
-            f(j + (m.trailing_zeros() / 8) as usize);
-            m &= m - 1;
-        }
-    };
-    let mut j = from;
-    // Blocks with no space before a capital are skipped with a vector test
-    // (see `swar::any`) of their spaces and the bytes after them.
-    while let Some(block) = hay.get(j..j + swar::BLOCK + 1) {
-        let (spaces, next) = (&block[..swar::BLOCK], &block[1..]);
-        let spaces: &[u8; swar::BLOCK] = spaces.try_into().expect("a block");
-        let next: &[u8; swar::BLOCK] = next.try_into().expect("a block");
-        let any = spaces.iter().zip(next).fold(0u8, |acc, (&a, &b)| {
-            acc | u8::from(a == b' ') & u8::from(b.is_ascii_uppercase())
-        });
-        if any == 0 {
-            j += swar::BLOCK;
-            continue;
-        }
-        for _ in 0..swar::BLOCK / 8 {
-            word(j);
-            j += 8;
-        }
-    }
-    while j + 9 <= hay.len() {
-        word(j);
-        j += 8;
-    }
-    while j + 1 < hay.len() {
-        if hay[j] == b' ' && hay[j + 1].is_ascii_uppercase() {
-            f(j);
-        }
-        j += 1;
-    }
-}
-
 /// When the word at `s` (which begins with a capital) is the capital and
 /// bytes that may follow a name's capital (`a-z`, `'`, `-`), perhaps with
 /// a final full stop, and at most [`MAX_WORD`] bytes: its end and its end
@@ -373,7 +551,7 @@ fn capital_word_at(hay: &[u8], s: usize) -> Option<(usize, usize)> {
         t += 1;
     }
     let we = if hay.get(t) == Some(&b'.') { t + 1 } else { t };
-    let ends = hay.get(we).map_or(true, |&b| !is_word(b));
+    let ends = hay.get(we).is_none_or(|&b| !is_word(b));
     (ends && we - s <= MAX_WORD).then_some((we, t))
 }
 
@@ -730,6 +908,87 @@ mod tests {
             });
             got.sort_by_key(|c| c.0);
             proptest::prop_assert_eq!(got, want);
+        }
+    }
+
+    /// Every byte value at every place of a block, whole or cut short by
+    /// the end of the text, gets the classes of a byte test.
+    #[test]
+    fn classes_are_the_byte_tests() {
+        for b in 0..=255u8 {
+            for place in 0..BLOCK {
+                let mut hay = [b'#'; BLOCK + 3];
+                hay[place + 1] = b;
+                for len in [hay.len(), place + 2] {
+                    let c = Classes::of(&hay[..len], 1);
+                    let at = |m: u64| m >> place & 1 == 1;
+                    assert_eq!(at(c.digit), b.is_ascii_digit(), "{b}");
+                    assert_eq!(at(c.word), is_word(b), "{b}");
+                    assert_eq!(at(c.upper), b.is_ascii_uppercase(), "{b}");
+                    assert_eq!(at(c.space), b == b' ', "{b}");
+                    // `#` is in no class, nor are the zeros past the end.
+                    let others = !(1u64 << place);
+                    let all = c.digit | c.word | c.upper | c.space;
+                    assert_eq!(all & others, 0);
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 1000,
+            ..Default::default()
+        })]
+        /// The marks of [`Blocks`] from any position: the first digit of
+        /// every word that begins there or later, and the spaces between
+        /// a word that begins with a capital and a capital, by a byte
+        /// loop (a word cut by the start counts as beginning with one).
+        #[test]
+        fn marks_are_first_digits_and_capital_links(
+            parts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    text("[A-Za-z0-9_.'+\\-]{1,90}"),
+                    text("[ ,\n@]{1,3}"),
+                    text(" [A-Z][a-z0-9]{0,5}"),
+                ],
+                0..60,
+            ),
+            from in 0usize..1000,
+        ) {
+            let text = parts.concat();
+            let hay = text.as_bytes();
+            let from = from.min(hay.len());
+            let (mut digits, mut links) = (Vec::new(), Vec::new());
+            let mut blocks = Blocks::new(hay, from, from > 0 && is_word(hay[from - 1]));
+            while let Some((at, marks)) = blocks.next(true, true) {
+                digits.extend(bits(at, marks.first_digits));
+                links.extend(bits(at, marks.links));
+            }
+            // The start of the word holding `i`, or `from` if it began before.
+            let start = |i: usize| {
+                let s = word_start(hay, 0, i);
+                if s < from { None } else { Some(s) }
+            };
+            let want_digits: Vec<usize> = (from..hay.len())
+                .filter(|&i| {
+                    hay[i].is_ascii_digit()
+                        && start(i).is_some_and(|s| {
+                            !hay[s..i].iter().any(u8::is_ascii_digit)
+                        })
+                })
+                .collect();
+            proptest::prop_assert_eq!(digits, want_digits);
+            let want_links: Vec<usize> = (from..hay.len().saturating_sub(1))
+                .filter(|&i| {
+                    hay[i] == b' '
+                        && hay[i + 1].is_ascii_uppercase()
+                        && i > 0
+                        && is_word(hay[i - 1])
+                        && start(i - 1).is_none_or(|s| hay[s].is_ascii_uppercase())
+                })
+                .collect();
+            proptest::prop_assert_eq!(links, want_links);
         }
     }
 
