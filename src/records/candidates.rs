@@ -6,7 +6,7 @@
 //! it, so a stream that keeps that much on both sides of a round finds
 //! exactly the candidates a buffer scan finds.
 
-use super::{tagged_form, ColumnKind, RecordsIndex, ValueHasher};
+use super::{length_bit, tagged_form, ColumnKind, RecordsIndex, ValueHasher};
 use wide::u8x16;
 
 use crate::finding::Span;
@@ -102,22 +102,36 @@ pub(crate) fn find(
     mut f: impl FnMut(Candidate),
 ) {
     let kinds = index.kinds;
+    // No ID is shorter than the shortest stored one (an ID's normal form
+    // is its word without some bytes).
+    let ids = index.lengths(ColumnKind::Id).trailing_zeros() as usize;
     let mut form = Vec::with_capacity(2 * CONTEXT);
-    walk(hay, from, to, kinds, &mut form, |anchor, span, kind, form| {
-        // One SipHash; the pre-filter's three bit tests turn away nearly
-        // every candidate before the HMAC is computed and the table read.
-        if !index.may_contain(hasher.quick(form)) {
-            return;
-        }
-        let cells = index.find_cells(hasher.stored(form));
-        if !cells.is_empty() {
-            f(Candidate { anchor, span, kind, cells });
-        }
-    });
+    walk(
+        hay,
+        from,
+        to,
+        (kinds, ids),
+        &mut form,
+        |anchor, span, kind, form| {
+            // A length no stored value of the kind has; else one SipHash,
+            // and the pre-filter's three bit tests turn away nearly every
+            // candidate before the HMAC is computed and the table read.
+            if index.lengths(kind) & length_bit(form.len() - 1) == 0
+                || !index.may_contain(hasher.quick(form))
+            {
+                return;
+            }
+            let cells = index.find_cells(hasher.stored(form));
+            if !cells.is_empty() {
+                f(Candidate { anchor, span, kind, cells });
+            }
+        },
+    );
 }
 
 /// Calls `f` with every candidate of `kinds` anchored in `from..to` of
-/// `hay`: its anchor, span, kind and [`tagged_form`] (built in `form`).
+/// `hay`: its anchor, span, kind and [`tagged_form`] (built in `form`);
+/// IDs only from words of at least `id_min` bytes (4 or more).
 ///
 /// Emails are found from `@` to `@` (`memchr`). IDs, phone numbers and
 /// names come from one pass over 64-byte blocks ([`Blocks`]) that marks
@@ -131,7 +145,7 @@ pub(crate) fn walk(
     hay: &[u8],
     from: usize,
     to: usize,
-    kinds: Kinds,
+    (kinds, id_min): (Kinds, usize),
     form: &mut Vec<u8>,
     mut f: impl FnMut(usize, Span, ColumnKind, &[u8]),
 ) {
@@ -149,6 +163,7 @@ pub(crate) fn walk(
         return;
     }
     let mut words = DigitWords::new(hay, from, to, (ids, phones));
+    words.id_min = id_min.max(4);
     let mut links = NameLinks { from, to, last: None };
     // A word that begins before `from` is not anchored here, but a name
     // that begins before it may link to one that does.
@@ -351,6 +366,8 @@ struct DigitWords<'h> {
     hay: &'h [u8],
     to: usize,
     kinds: (bool, bool),
+    /// The shortest word that may be an ID.
+    id_min: usize,
     /// A word boundary at or before the next word.
     p: usize,
 }
@@ -367,7 +384,7 @@ impl<'h> DigitWords<'h> {
         while p > 0 && p < to && is_word(hay[p - 1]) {
             p += 1;
         }
-        DigitWords { hay, to, kinds, p }
+        DigitWords { hay, to, kinds, id_min: 4, p }
     }
 
     /// Reports the candidates of the word whose first digit is at `q`, in
@@ -406,7 +423,7 @@ impl<'h> DigitWords<'h> {
             return true;
         }
         let word = &hay[s..end];
-        if ids && word.len() >= 4 {
+        if ids && word.len() >= self.id_min {
             // The ID's normal form: uppercase, without `-`, `_`, `.`;
             // none if the word holds a `'` or a `+`.
             form.clear();
@@ -424,9 +441,8 @@ impl<'h> DigitWords<'h> {
             }
         }
         // A phone number holds seven digits or more: a shorter word must
-        // be followed by a gap and another word.
-        let gap = matches!(hay.get(end), Some(b' ' | b'(' | b')'));
-        if phones && (word.len() >= 7 || gap) {
+        // be followed by a gap and a word that may be part of one.
+        if phones && (word.len() >= 7 || phone_word_follows(hay, end)) {
             phone_spans(hay, s, end, |span| {
                 if tagged_form(ColumnKind::Phone, &hay[span], form) {
                     f(s, span, ColumnKind::Phone, form);
@@ -582,6 +598,21 @@ fn phone_spans(hay: &[u8], s: usize, end: usize, mut f: impl FnMut(Span)) {
             _ => break,
         }
     }
+}
+
+/// True when the text at `end` holds a gap of one to three bytes of
+/// [`phone_spans`] (` `, `(`, `)`) and then a byte that may begin a phone
+/// word (a digit, `+`, `-`, `.`).
+fn phone_word_follows(hay: &[u8], end: usize) -> bool {
+    let gap = hay[end..]
+        .iter()
+        .take(3)
+        .take_while(|&&b| matches!(b, b' ' | b'(' | b')'))
+        .count();
+    gap > 0
+        && hay.get(end + gap).is_some_and(|&b| {
+            b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.')
+        })
 }
 
 /// The end of the word starting at `p`, unless it is longer than
@@ -774,7 +805,7 @@ mod tests {
         let (from, to) = range;
         let mut out = Vec::new();
         let mut form = Vec::new();
-        walk(hay, from, to, kinds, &mut form, |a, span, kind, form| {
+        walk(hay, from, to, (kinds, 4), &mut form, |a, span, kind, form| {
             out.push((a, span, kind, form.to_vec()))
         });
         by_anchor(out)

@@ -11,12 +11,15 @@
 //! not in the table for the price of one SipHash; only the few that pass
 //! pay the HMAC and read the table.
 //!
-//! # File format (version 4, little-endian)
+//! # File format (version 5, little-endian)
 //!
 //! ```text
-//! "LGRECSIX" u32 version=4
+//! "LGRECSIX" u32 version=5
 //! 16 bytes key check (HMAC of a constant: tells a wrong key at load)
 //! u32 rows, u16 columns × (u8 kind, u16 length, name bytes)
+//! 4 × u64 lengths              per kind (email, phone, ID, name), bit n
+//!                              set when a cell's normal form has n bytes
+//!                              (63 for 63 and more)
 //! u64 entries
 //! entries × u64 HMAC           sorted ascending
 //! entries × (u32 row, u16 column)
@@ -29,8 +32,14 @@
 //! Version 1 had no pre-filter; version 2 had these two hashes, its HMAC
 //! under the user's key itself (also the key check's); version 3 stored
 //! the SipHashes in the table, sparing the HMAC of candidates that pass
-//! the filter. None can be converted without the cells, so loading one
-//! asks for a rebuild.
+//! the filter; version 4 had no lengths. None can be converted without the
+//! cells, so loading one asks for a rebuild.
+//!
+//! The lengths let a scan skip the candidates whose normal form has a
+//! length no cell of their kind has (most IDs in text, when the table's
+//! IDs have one format) before any hash. They tell how long the values
+//! are, as the file's size tells how many there are, and nothing of what
+//! they are.
 
 pub(crate) mod candidates;
 pub(crate) mod prefilter;
@@ -50,7 +59,7 @@ use crate::{
 use self::prefilter::{Prefilter, QuickHash};
 
 const MAGIC: &[u8; 8] = b"LGRECSIX";
-const VERSION: u32 = 4;
+const VERSION: u32 = 5;
 
 /// How a column's cells are normalized and found in text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -349,6 +358,13 @@ pub struct RecordsIndex {
     filter: Prefilter,
     /// Which kinds any column has, so the scan extracts only those.
     kinds: [bool; 4],
+    /// Per kind, the lengths of the cells' normal forms ([`length_bit`]).
+    lengths: [u64; 4],
+}
+
+/// The bit of [`RecordsIndex`]'s lengths for a normal form of `len` bytes.
+pub(crate) fn length_bit(len: usize) -> u64 {
+    1 << len.min(63)
 }
 
 impl fmt::Debug for RecordsIndex {
@@ -537,12 +553,14 @@ impl RecordsIndex {
         // The pre-filter's hashes, one per cell (repeats set no new bit).
         let mut quick: Vec<u64> = Vec::new();
         let mut form = Vec::new();
+        let mut lengths = [0u64; 4];
         for (row, cells) in rows.iter().enumerate() {
             for (c, (i, col)) in chosen.iter().enumerate() {
                 let Some(cell) = cells.get(*i) else { continue };
                 if tagged_form(col.kind, cell.as_bytes(), &mut form) {
                     entries.push((hasher.stored(&form), row as u32, c as u16));
                     quick.push(hasher.quick(&form));
+                    lengths[col.kind as usize] |= length_bit(form.len() - 1);
                 }
             }
         }
@@ -557,6 +575,7 @@ impl RecordsIndex {
             key.clone(),
             rows.len() as u32,
             columns,
+            lengths,
             entries,
             filter,
         ))
@@ -566,6 +585,7 @@ impl RecordsIndex {
         key: FingerprintKey,
         rows: u32,
         columns: Vec<Column>,
+        lengths: [u64; 4],
         entries: Vec<(u64, u32, u16)>,
         filter: Prefilter,
     ) -> RecordsIndex {
@@ -581,6 +601,7 @@ impl RecordsIndex {
             cells: entries.iter().map(|e| (e.1, e.2)).collect(),
             filter,
             kinds,
+            lengths,
         }
     }
 
@@ -601,6 +622,11 @@ impl RecordsIndex {
 
     pub(crate) fn column(&self, c: u16) -> &Column {
         &self.columns[c as usize]
+    }
+
+    /// Bits of [`length_bit`] for the lengths of `kind`'s normal forms.
+    pub(crate) fn lengths(&self, kind: ColumnKind) -> u64 {
+        self.lengths[kind as usize]
     }
 
     pub(crate) fn hasher(&self) -> ValueHasher {
@@ -645,6 +671,9 @@ impl RecordsIndex {
             w.u8(c.kind.tag());
             w.bytes(c.name.as_bytes());
         }
+        for &l in &self.lengths {
+            w.u64(l);
+        }
         w.u64(self.table.len() as u64);
         for &h in self.table.hashes() {
             w.u64(h);
@@ -686,6 +715,10 @@ impl RecordsIndex {
             let name = String::from_utf8_lossy(r.bytes()?).into_owned();
             columns.push(Column { name: name.into(), kind });
         }
+        let mut lengths = [0u64; 4];
+        for l in &mut lengths {
+            *l = r.u64()?;
+        }
         let n = r.u64()?;
         let hashes = r.sorted_hashes(n)?;
         let raw = r.array(n, 6)?;
@@ -715,7 +748,14 @@ impl RecordsIndex {
                     .into(),
             ));
         }
-        Ok(RecordsIndex::assemble(key.clone(), rows, columns, entries, filter))
+        Ok(RecordsIndex::assemble(
+            key.clone(),
+            rows,
+            columns,
+            lengths,
+            entries,
+            filter,
+        ))
     }
 
     /// Reads an index file.
@@ -792,14 +832,14 @@ mod tests {
 
     #[test]
     fn older_versions_ask_for_a_rebuild() {
-        for old in [1, 2, 3] {
+        for old in [1, 2, 3, 4] {
             let mut w = Writer::new(MAGIC, old);
             w.u64(0);
             let e = RecordsIndex::from_bytes(&w.finish(), &key()).unwrap_err();
             assert_eq!(e.kind(), IndexErrorKind::Version);
             let msg = e.to_string();
             assert!(msg.contains(&format!("version {old} ")), "{msg}");
-            assert!(msg.contains("reads version 4"), "{msg}");
+            assert!(msg.contains("reads version 5"), "{msg}");
             assert!(msg.contains("leakguard index records"), "{msg}");
         }
     }
@@ -892,6 +932,19 @@ mod tests {
         let back = RecordsIndex::from_bytes(&bytes, &key()).unwrap();
         let t = ValueHasher::tagged(ColumnKind::Email, "bob@example.org");
         assert_eq!(back.lookup(back.hasher().stored(&t)), &[(1, 2)]);
+        // The lengths of the normal forms, kind by kind: `CUST0001`,
+        // `alice johnson` and `bob lee`, the two emails, 10 digits.
+        let lengths = [
+            (ColumnKind::Id, vec![8]),
+            (ColumnKind::Name, vec![7, 13]),
+            (ColumnKind::Email, vec![15, 25]),
+            (ColumnKind::Phone, vec![10]),
+        ];
+        for (kind, want) in lengths {
+            let bits = want.iter().fold(0, |m, &n| m | length_bit(n));
+            assert_eq!(idx.lengths(kind), bits, "{kind:?}");
+            assert_eq!(back.lengths(kind), bits, "{kind:?}");
+        }
         let wrong = FingerprintKey::from_bytes([5; 32]);
         let e = RecordsIndex::from_bytes(&bytes, &wrong).unwrap_err();
         assert_eq!(e.kind(), IndexErrorKind::WrongKey);
