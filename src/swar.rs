@@ -1,6 +1,7 @@
-//! Byte-class searches eight bytes at a time, for the prefilters' hot
-//! loops (digit runs, record candidates): most text has none of the bytes
-//! looked for, and one word test replaces eight byte tests.
+//! Byte-class searches eight bytes at a time, for the digit runs' hot
+//! loop: most text has none of the bytes looked for, and one word test
+//! replaces eight byte tests. (The records walk classifies whole blocks
+//! instead: `records::candidates::Classes`.)
 
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGH: u64 = 0x8080_8080_8080_8080;
@@ -59,8 +60,7 @@ pub(crate) fn find(
     chunks.remainder().iter().position(|&b| is(b)).map(|i| at + i)
 }
 
-/// Index of the first ASCII digit: the digit runs' and the records'
-/// search.
+/// Index of the first ASCII digit: the digit runs' search.
 #[inline]
 pub(crate) fn find_digit(bytes: &[u8]) -> Option<usize> {
     find(bytes, |x| in_range(x, b'0', b'9'), |b| b.is_ascii_digit())

@@ -162,8 +162,7 @@ pub(crate) fn walk(
     if from >= to || !(ids || phones || names) {
         return;
     }
-    let mut words = DigitWords::new(hay, from, to, (ids, phones));
-    words.id_min = id_min.max(4);
+    let mut words = DigitWords::new(hay, from, to, (ids, phones), id_min);
     let mut links = NameLinks { from, to, last: None };
     // A word that begins before `from` is not anchored here, but a name
     // that begins before it may link to one that does.
@@ -378,13 +377,14 @@ impl<'h> DigitWords<'h> {
         from: usize,
         to: usize,
         kinds: (bool, bool),
+        id_min: usize,
     ) -> DigitWords<'h> {
         let mut p = from;
         // A word that began before `from` is not anchored here.
         while p > 0 && p < to && is_word(hay[p - 1]) {
             p += 1;
         }
-        DigitWords { hay, to, kinds, id_min: 4, p }
+        DigitWords { hay, to, kinds, id_min: id_min.max(4), p }
     }
 
     /// Reports the candidates of the word whose first digit is at `q`, in
