@@ -233,16 +233,21 @@ struct Classes {
 impl Classes {
     /// The classes of the bytes of `hay` from `at`, up to [`BLOCK`] of
     /// them; bits past the end of `hay` are clear.
+    #[inline]
     fn of(hay: &[u8], at: usize) -> Classes {
-        let mut padded = [0u8; BLOCK];
-        let block: &[u8] = match hay.get(at..at + BLOCK) {
-            Some(block) => block,
+        match hay.get(at..at + BLOCK) {
+            Some(block) => Classes::of_block(block.try_into().expect("64")),
             None => {
+                let mut padded = [0u8; BLOCK];
                 let rest = hay.get(at..).unwrap_or_default();
                 padded[..rest.len()].copy_from_slice(rest);
-                &padded
+                Classes::of_block(&padded)
             }
-        };
+        }
+    }
+
+    #[inline(always)]
+    fn of_block(block: &[u8; BLOCK]) -> Classes {
         // Sixteen bytes at a time, with vector compares (`wide` picks
         // SSE2 or NEON, or plain code elsewhere); `v - lo` below `n`
         // (unsigned) tests `lo <= v < lo + n`.
