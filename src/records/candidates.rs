@@ -167,7 +167,7 @@ pub(crate) fn walk(
     // A word that begins before `from` is not anchored here, but a name
     // that begins before it may link to one that does.
     let before = from > 0 && is_word(hay[from - 1]);
-    let mut blocks = Blocks::new(hay, from, before);
+    let mut blocks = Blocks::new(hay, from, before, names);
     // Digit words begin before `to`, so their first digit is within
     // MAX_WORD bytes of it; a name's first word begins before `to` and
     // its last link is within two words of it.
@@ -182,7 +182,7 @@ pub(crate) fn walk(
         from
     };
     let mut digits = ids || phones;
-    while let Some((at, marks)) = blocks.next(digits, names) {
+    while let Some((at, marks)) = blocks.next(digits) {
         if at >= digit_stop {
             digits = false;
         }
@@ -232,22 +232,25 @@ struct Classes {
 
 impl Classes {
     /// The classes of the bytes of `hay` from `at`, up to [`BLOCK`] of
-    /// them; bits past the end of `hay` are clear.
+    /// them; bits past the end of `hay` are clear. Capitals and spaces
+    /// only serve names: without `names` they are left clear.
     #[inline]
-    fn of(hay: &[u8], at: usize) -> Classes {
+    fn of(hay: &[u8], at: usize, names: bool) -> Classes {
         match hay.get(at..at + BLOCK) {
-            Some(block) => Classes::of_block(block.try_into().expect("64")),
+            Some(block) => {
+                Classes::of_block(block.try_into().expect("64"), names)
+            }
             None => {
                 let mut padded = [0u8; BLOCK];
                 let rest = hay.get(at..).unwrap_or_default();
                 padded[..rest.len()].copy_from_slice(rest);
-                Classes::of_block(&padded)
+                Classes::of_block(&padded, names)
             }
         }
     }
 
     #[inline(always)]
-    fn of_block(block: &[u8; BLOCK]) -> Classes {
+    fn of_block(block: &[u8; BLOCK], names: bool) -> Classes {
         // Sixteen bytes at a time, with vector compares (`wide` picks
         // SSE2 or NEON, or plain code elsewhere); `v - lo` below `n`
         // (unsigned) tests `lo <= v < lo + n`.
@@ -257,7 +260,6 @@ impl Classes {
         for (k, chunk) in block.chunks_exact(16).enumerate() {
             let v = u8x16::from(<[u8; 16]>::try_from(chunk).expect("16"));
             let digit = below(v - splat(b'0'), 10);
-            let upper = below(v - splat(b'A'), 26);
             let letter = below((v | splat(0x20)) - splat(b'a'), 26);
             // `-` and `.` are adjacent.
             let punct = below(v - splat(b'-'), 2)
@@ -267,8 +269,10 @@ impl Classes {
             let bits = |m: u8x16| u64::from(m.to_bitmask()) << (16 * k);
             c.digit |= bits(digit);
             c.word |= bits(digit | letter | punct);
-            c.upper |= bits(upper);
-            c.space |= bits(v.simd_eq(splat(b' ')));
+            if names {
+                c.upper |= bits(below(v - splat(b'A'), 26));
+                c.space |= bits(v.simd_eq(splat(b' ')));
+            }
         }
         c
     }
@@ -299,6 +303,8 @@ struct Blocks<'h> {
     at: usize,
     /// The classes of the block at `at`.
     next: Classes,
+    /// Whether links are marked (and capitals and spaces classified).
+    names: bool,
     /// The byte before `at` is a word byte.
     word_before: bool,
     /// The byte before `at` is in a word that begins with a capital.
@@ -310,12 +316,14 @@ struct Blocks<'h> {
 
 impl<'h> Blocks<'h> {
     /// Marks from `at`; `before` tells whether the byte before `at` is a
-    /// word byte (the word it ends is taken to begin with a capital).
-    fn new(hay: &'h [u8], at: usize, before: bool) -> Blocks<'h> {
+    /// word byte (the word it ends is taken to begin with a capital);
+    /// links only with `names`.
+    fn new(hay: &'h [u8], at: usize, before: bool, names: bool) -> Blocks<'h> {
         Blocks {
             hay,
             at,
-            next: Classes::of(hay, at),
+            next: Classes::of(hay, at, names),
+            names,
             word_before: before,
             capital_before: before,
             digit_carry: false,
@@ -323,15 +331,15 @@ impl<'h> Blocks<'h> {
         }
     }
 
-    /// The next block's position and marks (only those asked for), or
-    /// `None` past the end.
-    fn next(&mut self, digits: bool, names: bool) -> Option<(usize, Marks)> {
+    /// The next block's position and marks (first digits only with
+    /// `digits`), or `None` past the end.
+    fn next(&mut self, digits: bool) -> Option<(usize, Marks)> {
         let at = self.at;
         if at >= self.hay.len() {
             return None;
         }
         let c = self.next;
-        self.next = Classes::of(self.hay, at + BLOCK);
+        self.next = Classes::of(self.hay, at + BLOCK, self.names);
         self.at = at + BLOCK;
         let starts = c.word & !(c.word << 1 | u64::from(self.word_before));
         self.word_before = c.word >> 63 == 1;
@@ -353,7 +361,7 @@ impl<'h> Blocks<'h> {
         let (sum, b) = sum.overflowing_add(u64::from(self.capital_carry));
         self.capital_carry = a | b;
         let capital = c.word & !sum;
-        if names {
+        if self.names {
             let after = c.upper >> 1 | (self.next.upper & 1) << 63;
             let before = capital << 1 | u64::from(self.capital_before);
             marks.links = c.space & before & after;
@@ -956,7 +964,10 @@ mod tests {
                 let mut hay = [b'#'; BLOCK + 3];
                 hay[place + 1] = b;
                 for len in [hay.len(), place + 2] {
-                    let c = Classes::of(&hay[..len], 1);
+                    let c = Classes::of(&hay[..len], 1, true);
+                    let d = Classes::of(&hay[..len], 1, false);
+                    assert_eq!((d.digit, d.word), (c.digit, c.word));
+                    assert_eq!((d.upper, d.space), (0, 0));
                     let at = |m: u64| m >> place & 1 == 1;
                     assert_eq!(at(c.digit), b.is_ascii_digit(), "{b}");
                     assert_eq!(at(c.word), is_word(b), "{b}");
@@ -996,8 +1007,8 @@ mod tests {
             let hay = text.as_bytes();
             let from = from.min(hay.len());
             let (mut digits, mut links) = (Vec::new(), Vec::new());
-            let mut blocks = Blocks::new(hay, from, from > 0 && is_word(hay[from - 1]));
-            while let Some((at, marks)) = blocks.next(true, true) {
+            let mut blocks = Blocks::new(hay, from, from > 0 && is_word(hay[from - 1]), true);
+            while let Some((at, marks)) = blocks.next(true) {
                 digits.extend(bits(at, marks.first_digits));
                 links.extend(bits(at, marks.links));
             }
