@@ -2,23 +2,27 @@
 //! throughput in MB/s: the figures criterion's means hide.
 //!
 //! ```text
-//! cargo bench --bench latency -- [--engine rust|hyperscan] [--kind prompt-4k] [--iters 20000]
+//! cargo bench --bench latency -- [--engine rust|hyperscan] [--kind prompt-4k] [--iters 20000] [--records]
 //! ```
 //!
-//! Kinds: tiny, prompt-4k, prompt-1m, code-1m, mixed-64m. Each call's
-//! finding count is checked. Also usable under `valgrind --tool=callgrind`
+//! Kinds: tiny, prompt-4k, prompt-1m, code-1m, mixed-64m. `--records`
+//! scans with a 5,000-row customer-records index (the records bench's
+//! table). Each call's finding count is checked. Also usable under `valgrind --tool=callgrind`
 //! with a small `--iters` for instruction counts.
 
 mod inputs;
 
-use std::{hint::black_box, time::Instant};
+use std::{hint::black_box, sync::Arc, time::Instant};
 
-use leakguard::{EngineKind, RuleSet};
+use leakguard::{
+    EngineKind, FingerprintKey, RecordsIndex, RuleSet, ScannerBuilder,
+};
 
 fn main() {
     let mut engine = None;
     let mut kind = "prompt-4k".to_string();
     let mut iters: usize = 20_000;
+    let mut records = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -33,14 +37,25 @@ fn main() {
             "--iters" => {
                 iters = args.next().expect("--iters N").parse().unwrap()
             }
+            "--records" => records = true,
             _ => {} // `cargo bench` passes --bench
         }
     }
     let (hay, planted) = inputs::by_name(&kind);
     let rules = RuleSet::builtin();
     let engines = engine.map_or_else(inputs::engines, |e| vec![e]);
+    let key = FingerprintKey::from_bytes([3; 32]);
+    let index = records.then(|| {
+        let (csv, _) = inputs::customers(5000);
+        Arc::new(RecordsIndex::from_csv(csv.as_bytes(), &[], &key).unwrap())
+    });
     for kind_e in engines {
-        let scanner = inputs::scanner(&rules, kind_e);
+        let mut b = ScannerBuilder::new();
+        b.engine(kind_e);
+        if let Some(index) = &index {
+            b.fingerprint_key(key.clone()).records_index(index.clone());
+        }
+        let scanner = b.build(&rules).unwrap();
         let mut scratch = scanner.scratch();
         let mut out = Vec::new();
         scanner.scan_with(&mut scratch, &hay, &mut out);
@@ -66,8 +81,12 @@ fn main() {
                 / 1e3
         };
         println!(
-            "{:<9} {kind:<10} {:>9} B  findings {expected:>5}  p50 {:>9.1} µs  p99 {:>9.1} µs  max {:>9.1} µs  {:>8.1} MB/s",
-            inputs::engine_name(kind_e),
+            "{:<17} {kind:<10} {:>9} B  findings {expected:>5}  p50 {:>9.1} µs  p99 {:>9.1} µs  max {:>9.1} µs  {:>8.1} MB/s",
+            format!(
+                "{}{}",
+                inputs::engine_name(kind_e),
+                if records { "+records" } else { "" }
+            ),
             hay.len(),
             pct(0.50),
             pct(0.99),

@@ -203,3 +203,136 @@ pub fn bench_buffer<M: criterion::measurement::Measurement>(
         })
     });
 }
+
+pub const FIRST: &[&str] = &[
+    "James",
+    "Mary",
+    "John",
+    "Patricia",
+    "Robert",
+    "Jennifer",
+    "Michael",
+    "Linda",
+    "William",
+    "Elizabeth",
+    "David",
+    "Barbara",
+    "Richard",
+    "Susan",
+    "Joseph",
+    "Jessica",
+    "Thomas",
+    "Sarah",
+    "Charles",
+    "Karen",
+    "Wei",
+    "Fang",
+    "Min",
+    "Jing",
+    "Li",
+    "Hiroshi",
+    "Yuki",
+    "Ana",
+    "Carlos",
+    "Sofia",
+];
+pub const LAST: &[&str] = &[
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Martinez",
+    "Hernandez",
+    "Lopez",
+    "Gonzalez",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+    "Taylor",
+    "Moore",
+    "Jackson",
+    "Martin",
+    "Lee",
+    "Perez",
+    "Thompson",
+    "White",
+    "Harris",
+    "Wang",
+    "Chen",
+    "Tanaka",
+    "Silva",
+];
+
+/// A customer of [`customers`]' table.
+pub struct Row {
+    pub name: String,
+    pub email: String,
+    pub phone: String,
+}
+
+fn pick<'a>(r: &mut Rng, from: &[&'a str]) -> &'a str {
+    from[(r.next() % from.len() as u64) as usize]
+}
+
+/// A customer table of `n` rows (customer_id, full_name, email, phone)
+/// as CSV, with its rows.
+pub fn customers(n: usize) -> (String, Vec<Row>) {
+    let mut r = Rng(11);
+    let mut csv = String::from("customer_id,full_name,email,phone\n");
+    let mut rows = Vec::new();
+    for i in 0..n {
+        let (first, last) = (pick(&mut r, FIRST), pick(&mut r, LAST));
+        let row = Row {
+            name: format!("{first} {last}"),
+            email: format!("{first}.{last}{i}@example-mail.com")
+                .to_lowercase(),
+            phone: format!(
+                "+1 ({}) {}-{:04}",
+                200 + r.next() % 800,
+                200 + r.next() % 800,
+                r.next() % 10_000
+            ),
+        };
+        csv.push_str(&format!(
+            "CUST-{},{},{},{}\n",
+            100_000 + i,
+            row.name,
+            row.email,
+            row.phone
+        ));
+        rows.push(row);
+    }
+    (csv, rows)
+}
+
+/// About `size` bytes of prompt-like lines; one in twenty quotes a
+/// customer of `rows`.
+pub fn customer_prompts(rows: &[Row], size: usize) -> Vec<u8> {
+    let mut r = Rng(5);
+    let mut out = String::new();
+    while out.len() < size {
+        if r.next().is_multiple_of(20) {
+            let c = &rows[(r.next() % rows.len() as u64) as usize];
+            out.push_str(&format!(
+                "Customer {} wrote from {} about order {}; call back on {} \
+                 before Friday. The Export Manager said the Quarterly \
+                 Report is late.\n",
+                c.name,
+                c.email,
+                r.next() % 1_000_000,
+                c.phone
+            ));
+        } else {
+            out.push_str(
+                "Please summarize the meeting notes and list the action \
+                 items for the Platform Team; keep it short and polite.\n",
+            );
+        }
+    }
+    out.into_bytes()
+}
