@@ -7,8 +7,9 @@
 //!
 //! Kinds: tiny, prompt-4k, prompt-1m, code-1m, mixed-64m. `--records`
 //! scans with a 5,000-row customer-records index (the records bench's
-//! table). Each call's finding count is checked. Also usable under `valgrind --tool=callgrind`
-//! with a small `--iters` for instruction counts.
+//! table). Each call's finding count is checked. Also usable under
+//! `valgrind --tool=callgrind` with a small `--iters` for instruction
+//! counts.
 
 mod inputs;
 

@@ -92,7 +92,7 @@ fn is_domain(b: u8) -> bool {
 pub(crate) type Kinds = [bool; 4];
 
 /// Calls `f` with every candidate anchored in `from..to` of `hay` whose
-/// hash is in the index, in [`walk`]'s order (by kind, then position).
+/// hash is in the index, in [`walk`]'s order.
 pub(crate) fn find(
     index: &RecordsIndex,
     hasher: &ValueHasher,
@@ -104,13 +104,13 @@ pub(crate) fn find(
     let kinds = index.kinds;
     // No ID is shorter than the shortest stored one (an ID's normal form
     // is its word without some bytes).
-    let ids = index.lengths(ColumnKind::Id).trailing_zeros() as usize;
+    let id_min = index.lengths(ColumnKind::Id).trailing_zeros() as usize;
     let mut form = Vec::with_capacity(2 * CONTEXT);
     walk(
         hay,
         from,
         to,
-        (kinds, ids),
+        (kinds, id_min),
         &mut form,
         |anchor, span, kind, form| {
             // A length no stored value of the kind has; else one SipHash,
@@ -309,7 +309,8 @@ struct Blocks<'h> {
     word_before: bool,
     /// The byte before `at` is in a word that begins with a capital.
     capital_before: bool,
-    /// The carries of the two additions below.
+    /// The carries of the two additions of `next` (the second only with
+    /// `names`).
     digit_carry: bool,
     capital_carry: bool,
 }
@@ -355,18 +356,18 @@ impl<'h> Blocks<'h> {
             marks.starts = starts;
             marks.ends = c.word & !(c.word >> 1 | (self.next.word & 1) << 63);
         }
-        // Adding the start bit of each word that begins with a capital to
-        // the word bytes clears exactly those words' bytes.
-        let (sum, a) = c.word.overflowing_add(starts & c.upper);
-        let (sum, b) = sum.overflowing_add(u64::from(self.capital_carry));
-        self.capital_carry = a | b;
-        let capital = c.word & !sum;
         if self.names {
+            // Adding the start bit of each word that begins with a capital
+            // to the word bytes clears exactly those words' bytes.
+            let (sum, a) = c.word.overflowing_add(starts & c.upper);
+            let (sum, b) = sum.overflowing_add(u64::from(self.capital_carry));
+            self.capital_carry = a | b;
+            let capital = c.word & !sum;
             let after = c.upper >> 1 | (self.next.upper & 1) << 63;
             let before = capital << 1 | u64::from(self.capital_before);
             marks.links = c.space & before & after;
+            self.capital_before = capital >> 63 == 1;
         }
-        self.capital_before = capital >> 63 == 1;
         Some((at, marks))
     }
 }
