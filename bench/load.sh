@@ -12,6 +12,9 @@
 # Latency: one connection, requests back to back (-c1), so it is the
 # per-request cost, not queueing. Throughput: 32 connections, 2 wrk
 # threads, proxy on 2 worker threads; everything shares the machine's cores.
+#
+# PROXY_ARGS adds arguments to `leakguard proxy`, e.g. a records index:
+#     PROXY_ARGS="--records-index c.lgr --records-key-file c.key" bash bench/load.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DUR=${DUR:-10s}
@@ -52,7 +55,7 @@ EOF
 target/release/examples/standin "$UP" 2>/dev/null &
 LEAKGUARD_KEY_FILE="$tmp/key" target/release/leakguard proxy \
     --listen "$PX" --upstream "http://$UP" --threads 2 \
-    --audit-log "$tmp/audit.jsonl" 2>/dev/null &
+    --audit-log "$tmp/audit.jsonl" ${PROXY_ARGS:-} 2>/dev/null &
 for _ in $(seq 100); do
     curl -s "http://$PX/healthz" >/dev/null && break
     sleep 0.1
