@@ -288,6 +288,16 @@ fn varied_cell(r: &mut Rng, i: usize) -> (usize, String) {
             };
             (0, form)
         }
+        1 if r.below(3) == 0 => {
+            // A name of Han characters (Extension A's first and the last
+            // of the unified ideographs among them).
+            const HAN: &[char] = &[
+                '王', '李', '张', '欧', '阳', '晓', '峰', '娜', '明', '㐀',
+                '鿿',
+            ];
+            let n = 2 + r.below(3);
+            (1, (0..n).map(|_| HAN[r.below(HAN.len())]).collect())
+        }
         1 => {
             let n = 2 + r.below(2);
             (1, (0..n).map(|_| word(r)).collect::<Vec<_>>().join(" "))
@@ -404,8 +414,8 @@ proptest! {
             .records_index(Arc::new(idx))
             .build(&RuleSet::from_toml("none", "").unwrap())
             .unwrap();
-        const BEFORE: &[&str] = &[", ", ": ", "\n", "; ", " — ", "，", "「", " <", "\t"];
-        const AFTER: &[&str] = &[", ", ": ", "\n", "; ", ". ", "」", "> ", "!"];
+        const BEFORE: &[&str] = &[", ", ": ", "\n", "; ", " — ", "，", "「", " <", "\t", "客户"];
+        const AFTER: &[&str] = &[", ", ": ", "\n", "; ", ". ", "」", "> ", "!", "来电"];
         for (i, row) in rows.iter().enumerate() {
             for (col, cell) in row.iter().enumerate() {
                 let quoted = if col == 2 && r.below(2) == 0 { cell.to_uppercase() } else { cell.clone() };
@@ -613,6 +623,71 @@ fn cli_indexes_records_and_finds_one_customer_email() {
     ]));
     assert_eq!(code, 2);
     assert!(err.contains("another key"), "{err}");
+}
+
+#[test]
+fn cli_finds_and_redacts_han_names_of_a_chinese_table() {
+    // A table with a `姓名` column: names of two to four Han characters
+    // are found where Chinese text puts no space around them.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(
+        d.join("客户.csv"),
+        "客户编号,姓名,手机\nC100001,王小明,13812345678\n\
+         C100002,李娜,13987654321\nC100003,欧阳晓峰,13700001111\n",
+    )
+    .unwrap();
+    let (code, _, err) = stdout_of(leakguard(d).args([
+        "index",
+        "records",
+        "客户.csv",
+        "--out",
+        "c.lgr",
+        "--key-file",
+        "rec.key",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("姓名 (name)"), "{err}");
+    let index = fs::read(d.join("c.lgr")).unwrap();
+    for name in ["王小明", "李娜", "欧阳晓峰", "王", "李", "欧"] {
+        assert_eq!(memchr::memmem::find(&index, name.as_bytes()), None);
+    }
+    let args = ["--records-index", "c.lgr", "--records-key-file", "rec.key"];
+    let (code, out, _) = stdout_of(
+        leakguard(d)
+            .args(["--no-builtin", "filter", "-q"])
+            .args(args)
+            .write_stdin("请把合同发给李娜和欧阳晓峰，张伟不用。"),
+    );
+    assert_eq!(code, 0);
+    assert_eq!(
+        out,
+        "请把合同发给[REDACTED:record:1]和[REDACTED:record:2]，张伟不用。"
+    );
+    // A lone name is reported (low confidence, as a Latin one); with the
+    // row's phone number beside it, both block.
+    let scan = |text: &str| {
+        fs::write(d.join("p.txt"), text).unwrap();
+        let (code, out, _) = stdout_of(
+            leakguard(d)
+                .args(["--no-builtin", "scan", "p.txt", "--format", "jsonl"])
+                .args(args),
+        );
+        assert!(!out.contains("王小明"), "{out}");
+        let lines: Vec<serde_json::Value> =
+            out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        (code, lines)
+    };
+    let (code, v) = scan("客户王小明来电\n");
+    assert_eq!((code, v.len()), (0, 1), "{v:?}");
+    assert_eq!(v[0]["record"]["column"], "姓名");
+    assert_eq!(v[0]["record"]["row"], 0);
+    assert_eq!(v[0]["confidence"], "low");
+    let (code, v) = scan("客户王小明来电，手机13812345678\n");
+    assert_eq!((code, v.len()), (1, 2), "{v:?}");
+    assert_eq!(v[0]["record"]["column"], "姓名");
+    assert_eq!(v[0]["record"]["columns"], 2);
+    assert_eq!(v[0]["action"], "block");
 }
 
 #[test]

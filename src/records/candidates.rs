@@ -6,7 +6,9 @@
 //! it, so a stream that keeps that much on both sides of a round finds
 //! exactly the candidates a buffer scan finds.
 
-use super::{length_bit, tagged_form, ColumnKind, RecordsIndex, ValueHasher};
+use super::{
+    han, length_bit, tagged_form, ColumnKind, RecordsIndex, ValueHasher,
+};
 use wide::u8x16;
 
 use crate::finding::Span;
@@ -92,7 +94,8 @@ fn is_domain(b: u8) -> bool {
 pub(crate) type Kinds = [bool; 4];
 
 /// Calls `f` with every candidate anchored in `from..to` of `hay` whose
-/// hash is in the index, in [`walk`]'s order.
+/// hash is in the index: [`walk`]'s, in its order, then the Han names
+/// ([`han::names`]), whose anchors are none of the walk's.
 pub(crate) fn find(
     index: &RecordsIndex,
     hasher: &ValueHasher,
@@ -106,13 +109,8 @@ pub(crate) fn find(
     // is its word without some bytes).
     let id_min = index.lengths(ColumnKind::Id).trailing_zeros() as usize;
     let mut form = Vec::with_capacity(2 * CONTEXT);
-    walk(
-        hay,
-        from,
-        to,
-        (kinds, id_min),
-        &mut form,
-        |anchor, span, kind, form| {
+    let mut look =
+        |anchor: usize, span: Span, kind: ColumnKind, form: &[u8]| {
             // A length no stored value of the kind has; else one SipHash,
             // and the pre-filter's three bit tests turn away nearly every
             // candidate before the HMAC is computed and the table read.
@@ -125,8 +123,12 @@ pub(crate) fn find(
             if !cells.is_empty() {
                 f(Candidate { anchor, span, kind, cells });
             }
-        },
-    );
+        };
+    walk(hay, from, to, (kinds, id_min), &mut form, &mut look);
+    if let Some(first) = index.han_first() {
+        let lengths = index.lengths(ColumnKind::Name);
+        han::names(hay, (from, to), first, lengths, &mut form, &mut look);
+    }
 }
 
 /// Calls `f` with every candidate of `kinds` anchored in `from..to` of
@@ -1134,5 +1136,51 @@ mod tests {
             [("Alice Johnson".into(), Name)]
         );
         assert!(found("alice johnson bob@example.com 555 010 2346").is_empty());
+    }
+
+    /// Names of Han characters, from a table with a `姓名` column, in
+    /// Chinese text that puts no space around them; through the file
+    /// format, and found with the Latin name of another row.
+    #[test]
+    fn finds_han_names_in_running_text() {
+        let csv = "客户编号,姓名,手机\n\
+            C100001,王小明,13812345678\n\
+            C100002,李娜,13987654321\n\
+            C100003,欧阳晓峰,13700001111\n\
+            C100004,王 伟,13700002222\n\
+            C100005,Alice Johnson,13700003333\n";
+        let key = FingerprintKey::from_bytes([6; 32]);
+        let built = RecordsIndex::from_csv(csv.as_bytes(), &[], &key).unwrap();
+        let idx = RecordsIndex::from_bytes(&built.to_bytes(), &key).unwrap();
+        let text = "请联系王小明，李娜也来了。欧阳晓峰说王伟不在；\
+                    王小、张三和小明没来。Dear Alice Johnson, 王小明";
+        let hay = text.as_bytes();
+        let mut got = Vec::new();
+        find(&idx, &idx.hasher(), hay, 0, hay.len(), |c| {
+            let cells = idx.cells_in(c.cells);
+            got.push((&text[c.span.start..c.span.end], c.kind, cells[0].0));
+        });
+        got.sort_by_key(|g| text.find(g.0));
+        use ColumnKind::Name;
+        assert_eq!(
+            got,
+            [
+                ("王小明", Name, 0),
+                ("王小明", Name, 0),
+                ("李娜", Name, 1),
+                ("欧阳晓峰", Name, 2),
+                ("王伟", Name, 3),
+                ("Alice Johnson", Name, 4),
+            ]
+        );
+        // Anchored in the range only: the last name, then none.
+        let last = text.rfind("王小明").unwrap();
+        let mut n = 0;
+        find(&idx, &idx.hasher(), hay, last, hay.len(), |_| n += 1);
+        assert_eq!(n, 1);
+        find(&idx, &idx.hasher(), hay, last + 1, hay.len(), |_| n += 1);
+        assert_eq!(n, 1);
+        // A table without Han names has no first characters to look for.
+        assert!(index().han_first().is_none());
     }
 }

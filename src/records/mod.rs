@@ -11,15 +11,18 @@
 //! not in the table for the price of one SipHash; only the few that pass
 //! pay the HMAC and read the table.
 //!
-//! # File format (version 5, little-endian)
+//! # File format (version 6, little-endian)
 //!
 //! ```text
-//! "LGRECSIX" u32 version=5
+//! "LGRECSIX" u32 version=6
 //! 16 bytes key check (HMAC of a constant: tells a wrong key at load)
 //! u32 rows, u16 columns × (u8 kind, u16 length, name bytes)
 //! 4 × u64 lengths              per kind (email, phone, ID, name), bit n
 //!                              set when a cell's normal form has n bytes
 //!                              (63 for 63 and more)
+//! u32 words, words × u64       first characters of the Han names
+//!                              ([`han::HanFirst`]): 0 words when there
+//!                              is no Han name, else 1024
 //! u64 entries
 //! entries × u64 HMAC           sorted ascending
 //! entries × (u32 row, u16 column)
@@ -32,7 +35,9 @@
 //! Version 1 had no pre-filter; version 2 had these two hashes, its HMAC
 //! under the user's key itself (also the key check's); version 3 stored
 //! the SipHashes in the table, sparing the HMAC of candidates that pass
-//! the filter; version 4 had no lengths. None can be converted without the
+//! the filter; version 4 had no lengths; version 5 no Han names (it
+//! stored those of three characters or more, which no scan looked for).
+//! None can be converted without the
 //! cells, so loading one asks for a rebuild.
 //!
 //! The lengths let a scan skip the candidates whose normal form has a
@@ -42,6 +47,7 @@
 //! they are.
 
 pub(crate) mod candidates;
+pub(crate) mod han;
 pub(crate) mod prefilter;
 
 use std::{fmt, io::Read, path::Path, sync::Arc};
@@ -59,7 +65,7 @@ use crate::{
 use self::prefilter::{Prefilter, QuickHash};
 
 const MAGIC: &[u8; 8] = b"LGRECSIX";
-const VERSION: u32 = 5;
+const VERSION: u32 = 6;
 
 /// How a column's cells are normalized and found in text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -73,7 +79,9 @@ pub enum ColumnKind {
     /// spaces, `-`, `_`, `.` and `/`; at least 4 characters and a digit.
     Id,
     /// Names: lowercased, spaces collapsed; found in text as two or three
-    /// capitalized words.
+    /// capitalized words. A name of Han characters (`王小明`, `李娜`) is
+    /// its characters without spaces, at least two; found in text as two
+    /// to six Han characters in a row.
     Name,
 }
 
@@ -180,6 +188,10 @@ pub(crate) fn normalize(kind: ColumnKind, s: &str) -> Option<String> {
             ok.then_some(v)?
         }
         ColumnKind::Name => {
+            let han: String = s.split_whitespace().collect();
+            if han.chars().all(han::is_han) {
+                return (han.chars().count() >= 2).then_some(han);
+            }
             let v = s.split_whitespace().collect::<Vec<_>>().join(" ");
             let v = v.to_lowercase();
             (v.chars().count() >= 3).then_some(v)?
@@ -360,6 +372,8 @@ pub struct RecordsIndex {
     kinds: [bool; 4],
     /// Per kind, the lengths of the cells' normal forms ([`length_bit`]).
     lengths: [u64; 4],
+    /// The first characters of the Han names, if there is one.
+    han: Option<han::HanFirst>,
 }
 
 /// The bit of [`RecordsIndex`]'s lengths for a normal form of `len` bytes.
@@ -554,6 +568,8 @@ impl RecordsIndex {
         let mut quick: Vec<u64> = Vec::new();
         let mut form = Vec::new();
         let mut lengths = [0u64; 4];
+        // The first two characters of the Han names.
+        let mut han_first: Vec<[u8; 6]> = Vec::new();
         for (row, cells) in rows.iter().enumerate() {
             for (c, (i, col)) in chosen.iter().enumerate() {
                 let Some(cell) = cells.get(*i) else { continue };
@@ -561,9 +577,17 @@ impl RecordsIndex {
                     entries.push((hasher.stored(&form), row as u32, c as u16));
                     quick.push(hasher.quick(&form));
                     lengths[col.kind as usize] |= length_bit(form.len() - 1);
+                    if col.kind == ColumnKind::Name && han::all_han(&form[1..])
+                    {
+                        han_first.push(form[1..7].try_into().expect("6"));
+                    }
                 }
             }
         }
+        let han = han::HanFirst::build(
+            han_first.iter().map(|c| &c[..]),
+            &hasher.quick,
+        );
         entries.sort_unstable();
         entries.dedup();
         // Sized by the distinct stored values, which a loaded file can
@@ -575,7 +599,7 @@ impl RecordsIndex {
             key.clone(),
             rows.len() as u32,
             columns,
-            lengths,
+            (lengths, han),
             entries,
             filter,
         ))
@@ -585,7 +609,7 @@ impl RecordsIndex {
         key: FingerprintKey,
         rows: u32,
         columns: Vec<Column>,
-        lengths: [u64; 4],
+        (lengths, han): ([u64; 4], Option<han::HanFirst>),
         entries: Vec<(u64, u32, u16)>,
         filter: Prefilter,
     ) -> RecordsIndex {
@@ -602,6 +626,7 @@ impl RecordsIndex {
             filter,
             kinds,
             lengths,
+            han,
         }
     }
 
@@ -627,6 +652,11 @@ impl RecordsIndex {
     /// Bits of [`length_bit`] for the lengths of `kind`'s normal forms.
     pub(crate) fn lengths(&self, kind: ColumnKind) -> u64 {
         self.lengths[kind as usize]
+    }
+
+    /// The first characters of the Han names, if there is one.
+    pub(crate) fn han_first(&self) -> Option<&han::HanFirst> {
+        self.han.as_ref()
     }
 
     pub(crate) fn hasher(&self) -> ValueHasher {
@@ -674,6 +704,11 @@ impl RecordsIndex {
         for &l in &self.lengths {
             w.u64(l);
         }
+        let han = self.han.as_ref().map_or(&[][..], |h| h.words());
+        w.u32(han.len() as u32);
+        for &word in han {
+            w.u64(word);
+        }
         w.u64(self.table.len() as u64);
         for &h in self.table.hashes() {
             w.u64(h);
@@ -719,6 +754,18 @@ impl RecordsIndex {
         for l in &mut lengths {
             *l = r.u64()?;
         }
+        let han_words = match r.u32()? as usize {
+            0 => None,
+            han::WORDS => {
+                let raw = r.array(han::WORDS as u64, 8)?;
+                Some(
+                    raw.chunks_exact(8)
+                        .map(|c| u64::from_le_bytes(c.try_into().expect("8")))
+                        .collect::<Vec<u64>>(),
+                )
+            }
+            _ => return Err(r.corrupt("bad Han name bitmap size")),
+        };
         let n = r.u64()?;
         let hashes = r.sorted_hashes(n)?;
         let raw = r.array(n, 6)?;
@@ -748,11 +795,14 @@ impl RecordsIndex {
                     .into(),
             ));
         }
+        let han = han_words.map(|words| {
+            han::HanFirst::from_words(words, &ValueHasher::new(key).quick)
+        });
         Ok(RecordsIndex::assemble(
             key.clone(),
             rows,
             columns,
-            lengths,
+            (lengths, han),
             entries,
             filter,
         ))
@@ -807,6 +857,11 @@ mod tests {
             normalize(Name, " Alice   JOHNSON ").unwrap(),
             "alice johnson"
         );
+        // Han names: the characters without spaces, two or more.
+        assert_eq!(normalize(Name, " 王 小明 ").unwrap(), "王小明");
+        assert_eq!(normalize(Name, "李娜").unwrap(), "李娜");
+        assert_eq!(normalize(Name, "王"), None);
+        assert_eq!(normalize(Name, "王 Wang").unwrap(), "王 wang");
     }
 
     proptest::proptest! {
@@ -832,14 +887,14 @@ mod tests {
 
     #[test]
     fn older_versions_ask_for_a_rebuild() {
-        for old in [1, 2, 3, 4] {
+        for old in [1, 2, 3, 4, 5] {
             let mut w = Writer::new(MAGIC, old);
             w.u64(0);
             let e = RecordsIndex::from_bytes(&w.finish(), &key()).unwrap_err();
             assert_eq!(e.kind(), IndexErrorKind::Version);
             let msg = e.to_string();
             assert!(msg.contains(&format!("version {old} ")), "{msg}");
-            assert!(msg.contains("reads version 5"), "{msg}");
+            assert!(msg.contains("reads version 6"), "{msg}");
             assert!(msg.contains("leakguard index records"), "{msg}");
         }
     }
