@@ -37,9 +37,14 @@ const PAIR_TAG: u8 = 0x81;
 /// The code points that count as Han.
 const RANGES: [(u32, u32); 2] = [(0x3400, 0x4DBF), (0x4E00, 0x9FFF)];
 /// The code points of three-byte UTF-8 whose first byte is `0xE3` to
-/// `0xE9`.
+/// `0xE9` start here, and fit in the bits of this many words (a power of
+/// two, so an index masked to it needs no bounds check).
 const LOW: u32 = 0x3000;
-const HIGH: u32 = 0x9FFF;
+const CHAR_WORDS: usize = 512;
+const _: () = assert!(0x9FFF - LOW < CHAR_WORDS as u32 * 64);
+
+/// A block of [`leads`] and the two bytes that end its last character.
+const BLOCK_AND_TWO: usize = 66;
 
 /// Whether `c` is a Han character.
 pub(crate) fn is_han(c: char) -> bool {
@@ -101,7 +106,7 @@ fn leads(hay: &[u8], at: usize, to: usize) -> u64 {
 #[derive(Clone)]
 pub(crate) struct HanFirst {
     words: Vec<u64>,
-    chars: Vec<u64>,
+    chars: Box<[u64; CHAR_WORDS]>,
     quick: QuickHash,
 }
 
@@ -145,14 +150,14 @@ impl HanFirst {
     /// From an index file's words (which must be [`WORDS`] of them).
     pub(crate) fn from_words(words: Vec<u64>, quick: &QuickHash) -> HanFirst {
         debug_assert_eq!(words.len(), WORDS);
-        let mut chars = vec![0u64; (HIGH + 1 - LOW) as usize / 64];
+        let mut chars = Box::new([0u64; CHAR_WORDS]);
         for &(lo, hi) in &RANGES {
             for cp in lo..=hi {
                 let c = char::from_u32(cp).expect("a Han character");
                 let mut utf8 = [0; 4];
                 let first = c.encode_utf8(&mut utf8).as_bytes();
                 if get(&words, first_bit(quick, first)) {
-                    set(&mut chars, (cp - LOW) as usize);
+                    set(&mut chars[..], (cp - LOW) as usize);
                 }
             }
         }
@@ -167,20 +172,36 @@ impl HanFirst {
     /// Of the lead bytes `leads` of the block at `at` (bit `i` for byte
     /// `at + i`), those whose three-byte character may begin a stored
     /// name; a lead whose next bytes are not continuation bytes may stay.
-    fn beginnings(&self, hay: &[u8], at: usize, mut leads: u64) -> u64 {
+    fn beginnings(&self, hay: &[u8], at: usize, leads: u64) -> u64 {
+        if leads == 0 {
+            return 0;
+        }
+        // The block and the two bytes after it, zeros past the end.
+        match hay.get(at..at + BLOCK_AND_TWO) {
+            Some(b) => self.beginnings_in(b.try_into().expect("66"), leads),
+            None => {
+                let mut padded = [0u8; BLOCK_AND_TWO];
+                let rest = &hay[at..];
+                padded[..rest.len()].copy_from_slice(rest);
+                self.beginnings_in(&padded, leads)
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn beginnings_in(&self, b: &[u8; BLOCK_AND_TWO], mut leads: u64) -> u64 {
         let mut out = 0;
         while leads != 0 {
-            let i = leads.trailing_zeros();
+            let i = leads.trailing_zeros() as usize & 63;
             leads &= leads - 1;
-            let s = at + i as usize;
-            let byte =
-                |k: usize| u32::from(hay.get(s + k).copied().unwrap_or(0));
+            let byte = |k: usize| u32::from(b[i + k]);
             // A first byte 0xE3 to 0xE9 gives U+3000 to U+9FFF.
             let cp = (byte(0) & 0x0F) << 12
                 | (byte(1) & 0x3F) << 6
                 | byte(2) & 0x3F;
-            let k = (cp - LOW) as usize;
-            out |= (self.chars[k / 64] >> (k % 64) & 1) << i;
+            let k = cp.wrapping_sub(LOW) as usize;
+            let word = self.chars[k >> 6 & (CHAR_WORDS - 1)];
+            out |= (word >> (k & 63) & 1) << i;
         }
         out
     }
@@ -250,7 +271,7 @@ mod tests {
 
     /// Whether the decoded bitmap has the character `cp`.
     fn may_begin(first: &HanFirst, cp: u32) -> bool {
-        get(&first.chars, (cp - LOW) as usize)
+        get(&first.chars[..], (cp - LOW) as usize)
     }
 
     #[test]
