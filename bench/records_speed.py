@@ -14,11 +14,21 @@ CPU time (user + system) of each is kept:
 - `code`: Rust source of the crates under ~/.cargo/registry/src, sorted
   by path, cut at the same size.
 
+With --chinese, a Chinese table instead (客户编号, 姓名, 手机, 邮箱; names of
+two to four Han characters from about a hundred surnames and sixty given
+characters) and Chinese text:
+
+- `zh-prompts`: Chinese request lines, 5% of them quoting a customer of
+  the table (name and phone) with no space around the name;
+- `zh-strangers`: the same, with names drawn from the same characters
+  (many of which are in the table by chance, as common names are).
+
 Python 3.11 standard library only. Usage:
 
     cargo build --release
     python3 bench/records_speed.py [--mb 20] [--runs 7] [--work DIR]
                                    [--only prompts,code] [--no-rules]
+                                   [--chinese]
 
 With --work, the inputs and the index are kept in DIR and reused when they
 are there, so runs before and after a change scan the same bytes (the
@@ -65,6 +75,62 @@ def people(rng, n, offset=0):
     return rows
 
 
+SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾"
+                "肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾"
+                "夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃"
+                "武戴莫孔向汤") + ["欧阳", "司马", "诸葛", "上官"]
+GIVEN = list("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华玉萍红娥玲芬燕"
+             "彬鹏辉斌宇浩凯健俊帆帅旭宁龙林欣瑶雪晨晓峰")
+ZH_FILLER = [
+    "请帮我总结一下这次会议的要点，并列出下一步的行动项。",
+    "这个函数在处理空输入时会崩溃，能帮我看看原因吗？",
+    "把下面的需求翻译成英文，语气要正式一些。",
+    "我们的平台团队下周要上线新版本，测试报告还没写完。",
+    "请检查这段配置文件，看看超时时间是不是设置得太短了。",
+    "产品经理说季度报告延迟了，市场部希望尽快拿到数据。",
+]
+
+
+def zh_name(rng):
+    return rng.choice(SURNAMES) + "".join(
+        rng.choice(GIVEN) for _ in range(rng.choice([1, 2, 2])))
+
+
+def zh_people(rng, n):
+    rows, seen = [], set()
+    while len(rows) < n:
+        name = zh_name(rng)
+        if name in seen:
+            continue
+        seen.add(name)
+        i = len(rows)
+        rows.append({
+            "客户编号": f"C{200000 + i}",
+            "姓名": name,
+            "手机": f"1{rng.choice('358')}{rng.randrange(10**9):09d}",
+            "邮箱": f"u{i}@example.cn",
+        })
+    return rows
+
+
+def zh_prompts(rng, rows, size):
+    out, n = [], 0
+    while n < size:
+        if rng.random() < 0.05:
+            if rows:
+                r = rng.choice(rows)
+                name, tail = r["姓名"], f"请回电{r['手机']}。"
+            else:
+                name, tail = zh_name(rng), "请尽快处理。"
+            line = (f"客户{name}来电说订单{rng.randrange(10**6):06d}"
+                    f"还没发货，{tail}")
+        else:
+            line = rng.choice(ZH_FILLER)
+        out.append(line)
+        n += len(line.encode()) + 1
+    return ("\n".join(out) + "\n").encode()[:size].decode(errors="ignore")
+
+
 def prompts(rng, rows, size):
     return code_eval.customer_prompts(rng, rows, size)[:size]
 
@@ -91,6 +157,8 @@ def main():
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--work", help="keep inputs here and reuse them")
     ap.add_argument("--only", help="comma-separated input names")
+    ap.add_argument("--chinese", action="store_true",
+                    help="a Chinese table and Chinese text instead")
     ap.add_argument("--no-rules", action="store_true",
                     help="scan without the built-in rules, so the time "
                     "with the index is mostly the records look-up's")
@@ -102,19 +170,27 @@ def main():
     work.mkdir(parents=True, exist_ok=True)
     size = int(args.mb * 1e6)
     rng = random.Random(8)
-    rows = people(rng, 5000)
-    strangers = people(rng, 5000, offset=5000)
-    csv = work / "customers.csv"
+    if args.chinese:
+        rows = zh_people(rng, 5000)
+        csv = work / "customers-zh.csv"
+        inputs = {
+            "zh-prompts": lambda: zh_prompts(random.Random(1), rows, size),
+            "zh-strangers": lambda: zh_prompts(random.Random(1), [], size),
+        }
+    else:
+        rows = people(rng, 5000)
+        strangers = people(rng, 5000, offset=5000)
+        csv = work / "customers.csv"
+        inputs = {
+            "prompts": lambda: prompts(random.Random(1), rows, size),
+            "strangers": lambda: prompts(random.Random(1), strangers, size),
+            "code": lambda: code(size),
+        }
     if not csv.exists():
         with csv.open("w") as f:
             f.write(",".join(rows[0]) + "\n")
             for r in rows:
                 f.write(",".join(r.values()) + "\n")
-    inputs = {
-        "prompts": lambda: prompts(random.Random(1), rows, size),
-        "strangers": lambda: prompts(random.Random(1), strangers, size),
-        "code": lambda: code(size),
-    }
     if args.only:
         inputs = {k: v for k, v in inputs.items() if k in args.only.split(",")}
     for name, make in inputs.items():
@@ -122,10 +198,10 @@ def main():
         if not path.exists():
             path.write_text(make())
     key = work / "records.key"
-    index = work / "customers.lgr"
+    index = csv.with_suffix(".lgr")
     p = subprocess.run([str(BIN), "index", "records", str(csv), "--out",
                         str(index), "--key-file", str(key), "--columns",
-                        "customer_id,full_name,email,phone"],
+                        ",".join(rows[0])],
                        capture_output=True)
     if p.returncode != 0:
         sys.exit(f"index records failed: {p.stderr.decode()}")
