@@ -104,7 +104,11 @@ pub(crate) fn find(
     to: usize,
     mut f: impl FnMut(Candidate),
 ) {
-    let kinds = index.kinds;
+    // A kind none of whose cells has a normal form (or, for names, none
+    // but Han ones) has no candidate to look for.
+    let kinds = [0, 1, 2, 3]
+        .map(|k| index.kinds[k] && index.lengths(ColumnKind::ALL[k]) != 0);
+    let han = index.han_first();
     // No ID is shorter than the shortest stored one (an ID's normal form
     // is its word without some bytes).
     let id_min = index.lengths(ColumnKind::Id).trailing_zeros() as usize;
@@ -114,7 +118,12 @@ pub(crate) fn find(
             // A length no stored value of the kind has; else one SipHash,
             // and the pre-filter's three bit tests turn away nearly every
             // candidate before the HMAC is computed and the table read.
-            if index.lengths(kind) & length_bit(form.len() - 1) == 0
+            let han_lengths = match (kind, han) {
+                (ColumnKind::Name, Some(han)) => han.lengths(),
+                _ => 0,
+            };
+            if (index.lengths(kind) | han_lengths) & length_bit(form.len() - 1)
+                == 0
                 || !index.may_contain(hasher.quick(form))
             {
                 return;
@@ -125,9 +134,9 @@ pub(crate) fn find(
             }
         };
     walk(hay, from, to, (kinds, id_min), &mut form, &mut look);
-    if let Some(first) = index.han_first() {
-        let lengths = index.lengths(ColumnKind::Name);
-        han::names(hay, (from, to), first, lengths, &mut form, &mut look);
+    if let Some(han) = han {
+        let lengths = han.lengths();
+        han::names(hay, (from, to), han, lengths, &mut form, &mut look);
     }
 }
 
@@ -1152,6 +1161,13 @@ mod tests {
         let key = FingerprintKey::from_bytes([6; 32]);
         let built = RecordsIndex::from_csv(csv.as_bytes(), &[], &key).unwrap();
         let idx = RecordsIndex::from_bytes(&built.to_bytes(), &key).unwrap();
+        // The Latin name's length, and the Han names' (2, 3 and 4
+        // characters), kept apart through the file.
+        for i in [&built, &idx] {
+            assert_eq!(i.lengths(ColumnKind::Name), length_bit(13));
+            let han = i.han_first().expect("Han names").lengths();
+            assert_eq!(han, length_bit(6) | length_bit(9) | length_bit(12));
+        }
         let text = "请联系王小明，李娜也来了。欧阳晓峰说王伟不在；\
                     王小、张三和小明没来。Dear Alice Johnson, 王小明";
         let hay = text.as_bytes();

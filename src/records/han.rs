@@ -106,6 +106,8 @@ fn leads(hay: &[u8], at: usize, to: usize) -> u64 {
 #[derive(Clone)]
 pub(crate) struct HanFirst {
     words: Vec<u64>,
+    /// The byte lengths of the Han names ([`length_bit`]).
+    lengths: u64,
     chars: Box<[u64; CHAR_WORDS]>,
     quick: QuickHash,
 }
@@ -138,17 +140,22 @@ impl HanFirst {
         quick: &QuickHash,
     ) -> Option<HanFirst> {
         let mut words = vec![0u64; WORDS];
-        let mut any = false;
+        let mut lengths = 0;
         for name in names {
             set(&mut words, first_bit(quick, &name[..3]));
             set(&mut words, pair_bit(quick, &name[..6]));
-            any = true;
+            lengths |= length_bit(name.len());
         }
-        any.then(|| HanFirst::from_words(words, quick))
+        (lengths != 0).then(|| HanFirst::from_words(words, lengths, quick))
     }
 
-    /// From an index file's words (which must be [`WORDS`] of them).
-    pub(crate) fn from_words(words: Vec<u64>, quick: &QuickHash) -> HanFirst {
+    /// From an index file's words (which must be [`WORDS`] of them) and
+    /// lengths.
+    pub(crate) fn from_words(
+        words: Vec<u64>,
+        lengths: u64,
+        quick: &QuickHash,
+    ) -> HanFirst {
         debug_assert_eq!(words.len(), WORDS);
         let mut chars = Box::new([0u64; CHAR_WORDS]);
         for &(lo, hi) in &RANGES {
@@ -161,12 +168,17 @@ impl HanFirst {
                 }
             }
         }
-        HanFirst { words, chars, quick: quick.clone() }
+        HanFirst { words, lengths, chars, quick: quick.clone() }
     }
 
     /// The words as stored.
     pub(crate) fn words(&self) -> &[u64] {
         &self.words
+    }
+
+    /// The byte lengths of the Han names ([`length_bit`]).
+    pub(crate) fn lengths(&self) -> u64 {
+        self.lengths
     }
 
     /// Of the lead bytes `leads` of the block at `at` (bit `i` for byte
@@ -322,7 +334,11 @@ mod tests {
             .filter(|&cp| may_begin(&first, cp))
             .count();
         assert!(others < 20, "{others}");
-        let back = HanFirst::from_words(first.words().to_vec(), &quick());
+        let back = HanFirst::from_words(
+            first.words().to_vec(),
+            first.lengths(),
+            &quick(),
+        );
         assert_eq!(back.chars, first.chars);
         // The first two characters of each name, and few other pairs.
         for name in names {
@@ -344,6 +360,7 @@ mod tests {
         // Another key decodes other characters.
         let other = HanFirst::from_words(
             first.words().to_vec(),
+            first.lengths(),
             &QuickHash::new(&[8; 16]),
         );
         assert_ne!(other.chars, first.chars);

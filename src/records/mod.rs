@@ -20,9 +20,11 @@
 //! 4 × u64 lengths              per kind (email, phone, ID, name), bit n
 //!                              set when a cell's normal form has n bytes
 //!                              (63 for 63 and more)
-//! u32 words, words × u64       first characters of the Han names
-//!                              ([`han::HanFirst`]): 0 words when there
-//!                              is no Han name, else 1024
+//! u32 words, words × u64       first characters and pairs of the Han
+//!                              names ([`han::HanFirst`]): 0 words when
+//!                              there is no Han name, else 3072,
+//! [u64 lengths]                then their lengths (the name lengths
+//!                              above are the other names')
 //! u64 entries
 //! entries × u64 HMAC           sorted ascending
 //! entries × (u32 row, u16 column)
@@ -370,7 +372,8 @@ pub struct RecordsIndex {
     filter: Prefilter,
     /// Which kinds any column has, so the scan extracts only those.
     kinds: [bool; 4],
-    /// Per kind, the lengths of the cells' normal forms ([`length_bit`]).
+    /// Per kind, the lengths of the cells' normal forms ([`length_bit`]),
+    /// but for the names of Han characters (in `han`).
     lengths: [u64; 4],
     /// The first characters of the Han names, if there is one.
     han: Option<han::HanFirst>,
@@ -568,24 +571,26 @@ impl RecordsIndex {
         let mut quick: Vec<u64> = Vec::new();
         let mut form = Vec::new();
         let mut lengths = [0u64; 4];
-        // The first two characters of the Han names.
-        let mut han_first: Vec<[u8; 6]> = Vec::new();
+        // The normal forms of the Han names.
+        let mut han_names: Vec<Vec<u8>> = Vec::new();
         for (row, cells) in rows.iter().enumerate() {
             for (c, (i, col)) in chosen.iter().enumerate() {
                 let Some(cell) = cells.get(*i) else { continue };
                 if tagged_form(col.kind, cell.as_bytes(), &mut form) {
                     entries.push((hasher.stored(&form), row as u32, c as u16));
                     quick.push(hasher.quick(&form));
-                    lengths[col.kind as usize] |= length_bit(form.len() - 1);
                     if col.kind == ColumnKind::Name && han::all_han(&form[1..])
                     {
-                        han_first.push(form[1..7].try_into().expect("6"));
+                        han_names.push(form[1..].to_vec());
+                    } else {
+                        lengths[col.kind as usize] |=
+                            length_bit(form.len() - 1);
                     }
                 }
             }
         }
         let han = han::HanFirst::build(
-            han_first.iter().map(|c| &c[..]),
+            han_names.iter().map(|n| &n[..]),
             &hasher.quick,
         );
         entries.sort_unstable();
@@ -649,7 +654,8 @@ impl RecordsIndex {
         &self.columns[c as usize]
     }
 
-    /// Bits of [`length_bit`] for the lengths of `kind`'s normal forms.
+    /// Bits of [`length_bit`] for the lengths of `kind`'s normal forms
+    /// (of names, those not of Han characters).
     pub(crate) fn lengths(&self, kind: ColumnKind) -> u64 {
         self.lengths[kind as usize]
     }
@@ -704,10 +710,13 @@ impl RecordsIndex {
         for &l in &self.lengths {
             w.u64(l);
         }
-        let han = self.han.as_ref().map_or(&[][..], |h| h.words());
-        w.u32(han.len() as u32);
-        for &word in han {
+        let words = self.han.as_ref().map_or(&[][..], |h| h.words());
+        w.u32(words.len() as u32);
+        for &word in words {
             w.u64(word);
+        }
+        if let Some(han) = &self.han {
+            w.u64(han.lengths());
         }
         w.u64(self.table.len() as u64);
         for &h in self.table.hashes() {
@@ -758,11 +767,11 @@ impl RecordsIndex {
             0 => None,
             han::WORDS => {
                 let raw = r.array(han::WORDS as u64, 8)?;
-                Some(
-                    raw.chunks_exact(8)
-                        .map(|c| u64::from_le_bytes(c.try_into().expect("8")))
-                        .collect::<Vec<u64>>(),
-                )
+                let words: Vec<u64> = raw
+                    .chunks_exact(8)
+                    .map(|c| u64::from_le_bytes(c.try_into().expect("8")))
+                    .collect();
+                Some((words, r.u64()?))
             }
             _ => return Err(r.corrupt("bad Han name bitmap size")),
         };
@@ -795,8 +804,12 @@ impl RecordsIndex {
                     .into(),
             ));
         }
-        let han = han_words.map(|words| {
-            han::HanFirst::from_words(words, &ValueHasher::new(key).quick)
+        let han = han_words.map(|(words, lengths)| {
+            han::HanFirst::from_words(
+                words,
+                lengths,
+                &ValueHasher::new(key).quick,
+            )
         });
         Ok(RecordsIndex::assemble(
             key.clone(),
