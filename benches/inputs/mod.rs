@@ -310,6 +310,82 @@ pub fn customers(n: usize) -> (String, Vec<Row>) {
     (csv, rows)
 }
 
+/// A Chinese customer table of `n` rows (客户编号, 姓名, 手机, 邮箱), names
+/// of two to four Han characters (one of about a hundred surnames, one or
+/// two of sixty given characters), all different.
+pub fn customers_zh(n: usize) -> (String, Vec<Row>) {
+    const SURNAMES: &str =
+        "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许\
+        韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金\
+        石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃\
+        武戴莫孔向汤";
+    const GIVEN: &str =
+        "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华玉萍\
+        红娥玲芬燕彬鹏辉斌宇浩凯健俊帆帅旭宁龙林欣瑶雪晨晓峰";
+    let surnames: Vec<String> = SURNAMES
+        .chars()
+        .map(String::from)
+        .chain(["欧阳", "司马", "诸葛", "上官"].map(String::from))
+        .collect();
+    let given: Vec<char> = GIVEN.chars().collect();
+    let mut r = Rng(13);
+    let mut csv = String::from("客户编号,姓名,手机,邮箱\n");
+    let mut rows = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    while rows.len() < n {
+        let mut name =
+            surnames[(r.next() % surnames.len() as u64) as usize].clone();
+        for _ in 0..1 + r.next() % 2 {
+            name.push(given[(r.next() % given.len() as u64) as usize]);
+        }
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        let i = rows.len();
+        let row = Row {
+            name,
+            email: format!("u{i}@example.cn"),
+            phone: format!("13{:09}", r.next() % 1_000_000_000),
+        };
+        csv.push_str(&format!(
+            "C{},{},{},{}\n",
+            200_000 + i,
+            row.name,
+            row.phone,
+            row.email
+        ));
+        rows.push(row);
+    }
+    (csv, rows)
+}
+
+/// About `size` bytes of Chinese request lines; one in twenty quotes a
+/// customer of `rows` (name and phone), with no space around the name.
+pub fn customer_prompts_zh(rows: &[Row], size: usize) -> Vec<u8> {
+    const FILLER: [&str; 4] = [
+        "请帮我总结一下这次会议的要点，并列出下一步的行动项。\n",
+        "这个函数在处理空输入时会崩溃，能帮我看看原因吗？\n",
+        "我们的平台团队下周要上线新版本，测试报告还没写完。\n",
+        "产品经理说季度报告延迟了，市场部希望尽快拿到数据。\n",
+    ];
+    let mut r = Rng(7);
+    let mut out = String::new();
+    while out.len() < size {
+        if r.next().is_multiple_of(20) {
+            let c = &rows[(r.next() % rows.len() as u64) as usize];
+            out.push_str(&format!(
+                "客户{}来电说订单{:06}还没发货，请回电{}。\n",
+                c.name,
+                r.next() % 1_000_000,
+                c.phone
+            ));
+        } else {
+            out.push_str(FILLER[(r.next() % 4) as usize]);
+        }
+    }
+    out.into_bytes()
+}
+
 /// About `size` bytes of prompt-like lines; one in twenty quotes a
 /// customer of `rows`.
 pub fn customer_prompts(rows: &[Row], size: usize) -> Vec<u8> {
