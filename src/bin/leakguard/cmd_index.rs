@@ -141,6 +141,15 @@ fn records(
             cols.join(", "),
             args.out.display()
         );
+        let lost = index.lost_names();
+        if lost > 0 {
+            eprintln!(
+                "leakguard: warning: {lost} name cell(s) cannot be found in \
+                 text: a scan looks for names of two or three ASCII words or \
+                 of two to six Han characters (one word, four, letters \
+                 outside ASCII and mixed scripts are stored but not found)"
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
