@@ -669,6 +669,20 @@ fn cli_finds_and_redacts_han_names_of_a_chinese_table() {
         out,
         "请把合同发给[REDACTED:record:1]和[REDACTED:record:2]，张伟不用。"
     );
+    // In a JSON body whose client escaped every character (Python's
+    // `json.dumps`), the names are found decoded and redacted in place.
+    let body = r#"{"messages":[{"role":"user","content":"\u8bf7\u8054\u7cfb\u674e\u5a1c\u548c\u5f20\u4f1f"}]}"#;
+    let (code, out, _) = stdout_of(
+        leakguard(d)
+            .args(["--no-builtin", "filter", "-q"])
+            .args(args)
+            .write_stdin(body),
+    );
+    assert_eq!(code, 0);
+    assert_eq!(
+        out,
+        r#"{"messages":[{"role":"user","content":"\u8bf7\u8054\u7cfb[REDACTED:record:1]\u548c\u5f20\u4f1f"}]}"#
+    );
     // A lone name is reported (low confidence, as a Latin one); with the
     // row's phone number beside it, both block.
     let scan = |text: &str| {
