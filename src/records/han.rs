@@ -8,8 +8,9 @@
 //! characters of its Han names ([`HanFirst`]), so the index holds no
 //! character, and a scan decodes it once into a bitmap of code points.
 //! Surnames are common characters (2.4% of the Han characters of the
-//! Chinese text of `bench/records_speed.py --chinese`), so a second bitmap, of keyed hashes of the names' first two
-//! characters, is tested (one SipHash) before a candidate is made.
+//! Chinese text of `bench/records_speed.py --chinese`), so a second
+//! bitmap, of keyed hashes of the names' first two characters, is tested
+//! (one SipHash) before a candidate is made.
 //!
 //! Han characters here are the CJK Unified Ideographs (U+4E00 to U+9FFF)
 //! and their Extension A (U+3400 to U+4DBF): three bytes each in UTF-8,
