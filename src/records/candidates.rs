@@ -104,26 +104,23 @@ pub(crate) fn find(
     to: usize,
     mut f: impl FnMut(Candidate),
 ) {
-    // A kind none of whose cells has a normal form (or, for names, none
-    // but Han ones) has no candidate to look for.
-    let kinds = [0, 1, 2, 3]
-        .map(|k| index.kinds[k] && index.lengths(ColumnKind::ALL[k]) != 0);
+    // The lengths of each kind's normal forms, names of Han characters
+    // included; the walk skips a kind with none of its own (Han names
+    // have their own pass).
     let han = index.han_first();
+    let mut lengths = [0, 1, 2, 3].map(|k| index.lengths(ColumnKind::ALL[k]));
+    let kinds = [0, 1, 2, 3].map(|k| index.kinds[k] && lengths[k] != 0);
+    lengths[ColumnKind::Name as usize] |= han.map_or(0, |h| h.lengths());
     // No ID is shorter than the shortest stored one (an ID's normal form
     // is its word without some bytes).
-    let id_min = index.lengths(ColumnKind::Id).trailing_zeros() as usize;
+    let id_min = lengths[ColumnKind::Id as usize].trailing_zeros() as usize;
     let mut form = Vec::with_capacity(2 * CONTEXT);
     let mut look =
         |anchor: usize, span: Span, kind: ColumnKind, form: &[u8]| {
             // A length no stored value of the kind has; else one SipHash,
             // and the pre-filter's three bit tests turn away nearly every
             // candidate before the HMAC is computed and the table read.
-            let han_lengths = match (kind, han) {
-                (ColumnKind::Name, Some(han)) => han.lengths(),
-                _ => 0,
-            };
-            if (index.lengths(kind) | han_lengths) & length_bit(form.len() - 1)
-                == 0
+            if lengths[kind as usize] & length_bit(form.len() - 1) == 0
                 || !index.may_contain(hasher.quick(form))
             {
                 return;
@@ -135,8 +132,7 @@ pub(crate) fn find(
         };
     walk(hay, from, to, (kinds, id_min), &mut form, &mut look);
     if let Some(han) = han {
-        let lengths = han.lengths();
-        han::names(hay, (from, to), han, lengths, &mut form, &mut look);
+        han::names(hay, (from, to), han, &mut form, &mut look);
     }
 }
 
@@ -230,6 +226,31 @@ fn bits(at: usize, mut mask: u64) -> impl Iterator<Item = usize> {
 /// Bytes per block of [`Blocks`].
 const BLOCK: usize = 64;
 
+/// Calls `f` with the `N` bytes of `hay` from `at`, zeros past its end.
+#[inline(always)]
+pub(super) fn with_block<const N: usize, R>(
+    hay: &[u8],
+    at: usize,
+    f: impl FnOnce(&[u8; N]) -> R,
+) -> R {
+    match hay.get(at..at + N) {
+        Some(block) => f(block.try_into().expect("N bytes")),
+        None => {
+            let mut padded = [0u8; N];
+            let rest = hay.get(at..).unwrap_or_default();
+            padded[..rest.len()].copy_from_slice(rest);
+            f(&padded)
+        }
+    }
+}
+
+/// All ones in the lanes of `v` below `n`, unsigned: `below(v - lo, n)`
+/// tests `lo <= v < lo + n`.
+#[inline(always)]
+pub(super) fn below(v: u8x16, n: u8) -> u8x16 {
+    v.min(u8x16::splat(n - 1)).simd_eq(v)
+}
+
 /// One bit per byte of a block (bit `i` for its byte `i`) for each class
 /// of byte that the walk's marks are made of.
 #[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
@@ -247,26 +268,14 @@ impl Classes {
     /// only serve names: without `names` they are left clear.
     #[inline]
     fn of(hay: &[u8], at: usize, names: bool) -> Classes {
-        match hay.get(at..at + BLOCK) {
-            Some(block) => {
-                Classes::of_block(block.try_into().expect("64"), names)
-            }
-            None => {
-                let mut padded = [0u8; BLOCK];
-                let rest = hay.get(at..).unwrap_or_default();
-                padded[..rest.len()].copy_from_slice(rest);
-                Classes::of_block(&padded, names)
-            }
-        }
+        with_block(hay, at, |block| Classes::of_block(block, names))
     }
 
     #[inline(always)]
     fn of_block(block: &[u8; BLOCK], names: bool) -> Classes {
         // Sixteen bytes at a time, with vector compares (`wide` picks
-        // SSE2 or NEON, or plain code elsewhere); `v - lo` below `n`
-        // (unsigned) tests `lo <= v < lo + n`.
+        // SSE2 or NEON, or plain code elsewhere).
         let splat = u8x16::splat;
-        let below = |v: u8x16, n: u8| v.min(splat(n - 1)).simd_eq(v);
         let mut c = Classes::default();
         for (k, chunk) in block.chunks_exact(16).enumerate() {
             let v = u8x16::from(<[u8; 16]>::try_from(chunk).expect("16"));

@@ -18,7 +18,12 @@
 
 use wide::u8x16;
 
-use super::{length_bit, prefilter::QuickHash, ColumnKind};
+use super::{
+    candidates::{below, with_block},
+    length_bit,
+    prefilter::QuickHash,
+    ColumnKind,
+};
 use crate::finding::Span;
 
 /// The most characters a Han name found in text has.
@@ -49,7 +54,11 @@ const BLOCK_AND_TWO: usize = 66;
 
 /// Whether `c` is a Han character.
 pub(crate) fn is_han(c: char) -> bool {
-    RANGES.iter().any(|&(lo, hi)| (lo..=hi).contains(&(c as u32)))
+    han_code_point(c as u32)
+}
+
+fn han_code_point(cp: u32) -> bool {
+    RANGES.iter().any(|&(lo, hi)| (lo..=hi).contains(&cp))
 }
 
 /// The code point of the Han character whose UTF-8 starts at `p`.
@@ -64,7 +73,7 @@ pub(crate) fn han_at(hay: &[u8], p: usize) -> Option<u32> {
     let cp = u32::from(a & 0x0F) << 12
         | u32::from(b & 0x3F) << 6
         | u32::from(c & 0x3F);
-    RANGES.iter().any(|&(lo, hi)| (lo..=hi).contains(&cp)).then_some(cp)
+    han_code_point(cp).then_some(cp)
 }
 
 /// Whether `form` (a normal form) is one or more Han characters only.
@@ -77,25 +86,13 @@ pub(crate) fn all_han(form: &[u8]) -> bool {
 /// Bit `i` set when byte `at + i` of `hay` (below `to`) may begin a Han
 /// character (`0xE3` to `0xE9`), for the 64 bytes from `at`.
 fn leads(hay: &[u8], at: usize, to: usize) -> u64 {
-    let one = |chunk: &[u8]| {
-        let v = u8x16::from(<[u8; 16]>::try_from(chunk).expect("16"));
-        let d = v - u8x16::splat(0xE3);
-        u64::from(d.min(u8x16::splat(6)).simd_eq(d).to_bitmask())
-    };
-    let block = |b: &[u8]| {
-        b.chunks_exact(16)
-            .enumerate()
-            .fold(0, |m, (k, c)| m | one(c) << (16 * k))
-    };
-    match hay.get(at..at + 64).filter(|_| at + 64 <= to) {
-        Some(b) => block(b),
-        None => {
-            let mut padded = [0u8; 64];
-            let rest = &hay[at..to];
-            padded[..rest.len()].copy_from_slice(rest);
-            block(&padded)
-        }
-    }
+    with_block::<64, _>(&hay[..to], at, |b| {
+        b.chunks_exact(16).enumerate().fold(0, |m, (k, chunk)| {
+            let v = u8x16::from(<[u8; 16]>::try_from(chunk).expect("16"));
+            let lead = below(v - u8x16::splat(0xE3), 7).to_bitmask();
+            m | u64::from(lead) << (16 * k)
+        })
+    })
 }
 
 /// Which Han characters begin a stored name, as stored: [`FIRST_WORDS`]
@@ -190,15 +187,7 @@ impl HanFirst {
             return 0;
         }
         // The block and the two bytes after it, zeros past the end.
-        match hay.get(at..at + BLOCK_AND_TWO) {
-            Some(b) => self.beginnings_in(b.try_into().expect("66"), leads),
-            None => {
-                let mut padded = [0u8; BLOCK_AND_TWO];
-                let rest = &hay[at..];
-                padded[..rest.len()].copy_from_slice(rest);
-                self.beginnings_in(&padded, leads)
-            }
-        }
+        with_block(hay, at, |b| self.beginnings_in(b, leads))
     }
 
     #[inline(always)]
@@ -228,14 +217,13 @@ impl HanFirst {
 /// Calls `f` with every Han name candidate anchored in `from..to` of
 /// `hay`: anchor, span, kind and tagged form (built in `form`). A
 /// candidate is two to [`MAX_CHARS`] Han characters in a row whose first
-/// may begin a stored name ([`HanFirst`]) and whose length in bytes is in
-/// `lengths` ([`length_bit`]); candidates come in order of position, the
-/// shorter first.
+/// may begin a stored name ([`HanFirst`]) and whose length in bytes a
+/// stored one has; candidates come in order of position, the shorter
+/// first.
 pub(crate) fn names(
     hay: &[u8],
     (from, to): (usize, usize),
     first: &HanFirst,
-    lengths: u64,
     form: &mut Vec<u8>,
     mut f: impl FnMut(usize, Span, ColumnKind, &[u8]),
 ) {
@@ -257,7 +245,7 @@ pub(crate) fn names(
             }
             let mut e = s + 6;
             for _ in 2..=MAX_CHARS {
-                if lengths & length_bit(e - s) != 0 {
+                if first.lengths & length_bit(e - s) != 0 {
                     form.clear();
                     form.push(ColumnKind::Name as u8);
                     form.extend_from_slice(&hay[s..e]);
@@ -431,15 +419,17 @@ mod tests {
             ],
         ) {
             let hay: Vec<u8> = parts.concat();
-            let first = HanFirst::build(
+            let mut first = HanFirst::build(
                 starts.iter().map(|s| s.as_bytes()),
                 &quick(),
             ).expect("names");
+            // Any lengths, not only the names' own.
+            first.lengths = lengths;
             let (a, b) = (cut.0 % (hay.len() + 1), cut.1 % (hay.len() + 1));
             let range = (a.min(b), a.max(b));
             let mut got = Vec::new();
             let mut form = Vec::new();
-            names(&hay, range, &first, lengths, &mut form, |at, span, kind, form| {
+            names(&hay, range, &first, &mut form, |at, span, kind, form| {
                 assert_eq!(kind, ColumnKind::Name);
                 assert_eq!(form[0], ColumnKind::Name as u8);
                 assert_eq!(&form[1..], &hay[span.start..span.end]);

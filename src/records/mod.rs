@@ -381,11 +381,11 @@ pub struct RecordsIndex {
     lost_names: usize,
 }
 
-/// Whether a scan may find a name of normal form `form` at all: two to
-/// [`han::MAX_CHARS`] Han characters, or two or three ASCII words (found
-/// when written capitalized).
-fn may_be_found(form: &[u8]) -> bool {
-    if han::all_han(form) {
+/// Whether a scan may find a name of normal form `form` at all (`han`:
+/// it is Han characters only): two to [`han::MAX_CHARS`] Han characters,
+/// or two or three ASCII words (found when written capitalized).
+fn may_be_found(form: &[u8], han: bool) -> bool {
+    if han {
         return form.len() <= 3 * han::MAX_CHARS;
     }
     form.is_ascii() && (2..=3).contains(&form.split(|&b| b == b' ').count())
@@ -592,13 +592,12 @@ impl RecordsIndex {
                 if tagged_form(col.kind, cell.as_bytes(), &mut form) {
                     entries.push((hasher.stored(&form), row as u32, c as u16));
                     quick.push(hasher.quick(&form));
-                    if col.kind == ColumnKind::Name
-                        && !may_be_found(&form[1..])
-                    {
+                    let name = col.kind == ColumnKind::Name;
+                    let han = name && han::all_han(&form[1..]);
+                    if name && !may_be_found(&form[1..], han) {
                         lost_names += 1;
                     }
-                    if col.kind == ColumnKind::Name && han::all_han(&form[1..])
-                    {
+                    if han {
                         han_names.push(form[1..].to_vec());
                     } else {
                         lengths[col.kind as usize] |=
